@@ -3,7 +3,7 @@
 CC       ?= cc
 SAN      ?= 0
 BUILD    ?= $(if $(filter 1,$(SAN)),build-san,build)
-PKGS     := libsodium sqlite3 libmicrohttpd jansson
+PKGS     := libsodium sqlite3 libmicrohttpd jansson libcurl
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                -Wformat=2 -Wvla -g -Isrc $(shell pkg-config --cflags $(PKGS))
 ifeq ($(SAN),1)
@@ -16,8 +16,7 @@ CFLAGS   := $(CFLAGS_BASE) $(EXTRA_CFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS  += $(LDFLAGS_SAN)
 
-LIB_SRCS  := $(sort $(wildcard src/util/*.c src/json/*.c src/crypto/*.c src/tlog/*.c \
-                src/envelope/*.c src/store/*.c src/log/*.c src/http/*.c src/cli/*.c))
+LIB_SRCS  := $(sort $(wildcard src/*/*.c))
 LIB_SRCS  := $(filter-out src/cli/main.c,$(LIB_SRCS))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

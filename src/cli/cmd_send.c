@@ -1,0 +1,210 @@
+/* cmd_send.c — making and sending envelopes; signing happens here, with the
+ * participant's key file, never on the node.
+ *   parley envelope create --key KEYFILE --group G --to ID[,ID…] --kind KIND
+ *          [--tlp LABEL] [--payload-file F | --text S] [--deadline TIME | --deadline-hours H]
+ *          [--in-reply-to ID] [--out FILE]
+ *   parley send --server URL  (same options)  [--receipt FILE] [--log-key VKEY]
+ *   parley submit --server URL FILE [--receipt FILE]   (an envelope made earlier) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/httpc.h"
+#include "crypto/keyfile.h"
+#include "envelope/envelope.h"
+#include "log/receipt.h"
+#include "util/clock.h"
+#include "util/fileio.h"
+#include "util/timefmt.h"
+
+#define MAKE_OPTS "key", "group", "to", "kind", "tlp", "payload-file", "text", "deadline", \
+                  "deadline-hours", "in-reply-to"
+
+static int split_recipients(char *list, const char **out, size_t max, size_t *n)
+{
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == max)
+            return -1;
+        out[(*n)++] = tok;
+    }
+    return *n > 0 ? 0 : -1;
+}
+
+/* Builds and signs an envelope from the command-line options. */
+static int make_envelope(const cli_args *a, envelope *out)
+{
+    const char *keyfile, *group, *to, *kind;
+    if (!(keyfile = cli_need(a, "key")) || !(group = cli_need(a, "group")) ||
+        !(to = cli_need(a, "to")) || !(kind = cli_need(a, "kind")))
+        return EXIT_USAGE;
+    envelope_params p = {.group = group, .created_ms = clock_now_ms(), .tlp = TLP_AMBER};
+    if (envelope_kind_parse(kind, &p.kind) != 0)
+        return cli_fail(EXIT_USAGE, "--kind: unknown kind %s", kind);
+    if (cli_opt(a, "tlp") && tlp_parse(cli_opt(a, "tlp"), &p.tlp) != 0)
+        return cli_fail(EXIT_USAGE, "--tlp: one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
+    char recips_buf[4096];
+    const char *recips[ENVELOPE_MAX_RECIPIENTS];
+    snprintf(recips_buf, sizeof recips_buf, "%s", to);
+    if (split_recipients(recips_buf, recips, ENVELOPE_MAX_RECIPIENTS, &p.nrecipients) != 0)
+        return cli_fail(EXIT_USAGE, "--to: 1 to %d comma-separated participant ids", ENVELOPE_MAX_RECIPIENTS);
+    p.recipients = recips;
+    p.in_reply_to = cli_opt(a, "in-reply-to");
+    if (cli_opt(a, "deadline") && timefmt_parse_ms(cli_opt(a, "deadline"), &p.deadline_ms) != 0)
+        return cli_fail(EXIT_USAGE, "--deadline: an RFC 3339 UTC time such as 2026-12-01T12:00:00Z");
+    uint64_t hours;
+    if (cli_opt(a, "deadline-hours")) {
+        if (cli_u64(cli_opt(a, "deadline-hours"), &hours) != 0 || hours == 0 || hours > 24 * 365)
+            return cli_fail(EXIT_USAGE, "--deadline-hours: 1 to 8760");
+        p.deadline_ms = p.created_ms + (int64_t)hours * 3600 * 1000;
+    }
+    perr err;
+    char *payload = NULL;
+    size_t plen = 0;
+    if (cli_opt(a, "payload-file")) {
+        payload = file_read(cli_opt(a, "payload-file"), ENVELOPE_MAX_PAYLOAD, &plen, &err);
+        if (payload == NULL)
+            return cli_fail(EXIT_INVALID, "--payload-file: %s", err.msg);
+    } else if (cli_opt(a, "text")) {
+        payload = strdup(cli_opt(a, "text"));
+        plen = strlen(payload);
+    }
+    p.payload = (const uint8_t *)payload;
+    p.payload_len = plen;
+    participant_secret key;
+    int rc = keyfile_load_secret(keyfile, &key, &err);
+    if (rc == 0) {
+        rc = envelope_build(&p, &key.signer, out, &err);
+        keyfile_wipe(&key);
+    }
+    free(payload);
+    if (rc != 0)
+        return cli_fail(EXIT_INVALID, "%s", err.msg);
+    return EXIT_OK;
+}
+
+static int write_json_out(const char *path, json_t *j)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (text == NULL)
+        return cli_fail(EXIT_INVALID, "out of memory");
+    int rc = EXIT_OK;
+    if (path == NULL || strcmp(path, "-") == 0) {
+        printf("%s\n", text);
+    } else {
+        perr err;
+        size_t len = strlen(text);
+        text[len] = '\n';
+        if (file_write_atomic(path, text, len + 1, 0644, 0, &err) != 0)
+            rc = cli_fail(EXIT_INVALID, "%s", err.msg);
+    }
+    free(text);
+    return rc;
+}
+
+static int envelope_create(int argc, char **argv)
+{
+    static const char *const opts[] = {MAKE_OPTS, "out", NULL};
+    cli_args a;
+    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 0)
+        return cli_fail(EXIT_USAGE, "usage: parley envelope create --key KEYFILE --group G --to IDS --kind KIND ...");
+    envelope e;
+    int rc = make_envelope(&a, &e);
+    if (rc != EXIT_OK)
+        return rc;
+    json_t *j = envelope_to_json(&e);
+    rc = write_json_out(cli_opt(&a, "out"), j);
+    json_decref(j);
+    envelope_free(&e);
+    return rc;
+}
+
+int cmd_envelope(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "create") == 0)
+        return envelope_create(argc - 1, argv + 1);
+    return cli_fail(EXIT_USAGE, "usage: parley envelope create ...");
+}
+
+/* POSTs an envelope; on 201 writes the receipt and optionally verifies it. */
+static int post_envelope(const char *server, const char *body, size_t len, const cli_args *a)
+{
+    char url[2048];
+    size_t sl = strlen(server);
+    snprintf(url, sizeof url, "%.*s/api/v1/entries", (int)(sl && server[sl - 1] == '/' ? sl - 1 : sl), server);
+    buf resp;
+    buf_init(&resp);
+    long status = 0;
+    perr err;
+    if (httpc_request("POST", url, "application/json", body, len, &status, &resp, &err) != 0) {
+        buf_free(&resp);
+        return cli_fail(EXIT_INVALID, "send: %s", err.msg);
+    }
+    if (status != 201) {
+        int rc = cli_fail(EXIT_INVALID, "send: the node refused the envelope (HTTP %ld): %s", status,
+                          resp.data ? resp.data : "");
+        buf_free(&resp);
+        return rc;
+    }
+    int rc = EXIT_OK;
+    const char *out = cli_opt(a, "receipt");
+    if (out && file_write_atomic(out, resp.data, resp.len, 0644, 0, &err) != 0)
+        rc = cli_fail(EXIT_INVALID, "%s", err.msg);
+    const char *lk = cli_opt(a, "log-key");
+    if (rc == EXIT_OK && lk) {
+        notekey_verifier logkey;
+        receipt_info info;
+        if (cli_load_vkey(lk, &logkey, &err) != 0)
+            rc = cli_fail(EXIT_USAGE, "--log-key: %s", err.msg);
+        else if (receipt_verify(resp.data, resp.len, &logkey, NULL, &info, &err) != 0)
+            rc = cli_fail(EXIT_INVALID, "send: the node's receipt does NOT verify: %s", err.msg);
+        else {
+            printf("logged %s %s as leaf %llu; receipt verified against checkpoint of size %llu\n",
+                   envelope_kind_name(info.entry.kind), info.entry.id,
+                   (unsigned long long)info.leaf_index, (unsigned long long)info.cp.size);
+            receipt_info_free(&info);
+        }
+    } else if (rc == EXIT_OK && !out) {
+        printf("%s", resp.data);
+    }
+    buf_free(&resp);
+    return rc;
+}
+
+int cmd_send(int argc, char **argv)
+{
+    static const char *const opts[] = {MAKE_OPTS, "server", "receipt", "log-key", NULL};
+    cli_args a;
+    const char *server;
+    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 0 || !(server = cli_need(&a, "server")))
+        return cli_fail(EXIT_USAGE, "usage: parley send --server URL --key KEYFILE --group G --to IDS --kind KIND ...");
+    envelope e;
+    int rc = make_envelope(&a, &e);
+    if (rc != EXIT_OK)
+        return rc;
+    json_t *j = envelope_to_json(&e);
+    char *body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    envelope_free(&e);
+    rc = body ? post_envelope(server, body, strlen(body), &a) : cli_fail(EXIT_INVALID, "out of memory");
+    free(body);
+    return rc;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+    static const char *const opts[] = {"server", "receipt", "log-key", NULL};
+    cli_args a;
+    const char *server;
+    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 1 || !(server = cli_need(&a, "server")))
+        return cli_fail(EXIT_USAGE, "usage: parley submit --server URL FILE [--receipt FILE] [--log-key VKEY]");
+    perr err;
+    size_t len;
+    char *body = file_read(a.pos[0], ENVELOPE_MAX_JSON, &len, &err);
+    if (body == NULL)
+        return cli_fail(EXIT_INVALID, "%s", err.msg);
+    int rc = post_envelope(server, body, len, &a);
+    free(body);
+    return rc;
+}

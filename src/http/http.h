@@ -1,0 +1,48 @@
+/* http.h — the request/response shapes route handlers work with, so that only
+ * server.c talks to libmicrohttpd. Errors are JSON:
+ *   {"error": {"code": "<perr code name>", "message": "<reason>"}} */
+#ifndef PARLEY_HTTP_H
+#define PARLEY_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope/envelope.h"
+#include "node/node.h"
+#include "util/buf.h"
+
+#define HTTP_MAX_BODY (ENVELOPE_MAX_JSON + 4096)
+
+typedef struct http_req {
+    const char *method;
+    const char *path;
+    const char *content_type; /* NULL if absent */
+    const char *body;
+    size_t body_len;
+    node *node;
+    void *conn;               /* opaque: for http_query */
+} http_req;
+
+typedef struct http_resp {
+    int status;
+    const char *content_type;
+    const char *cache_control; /* NULL: no-store */
+    buf body;
+} http_resp;
+
+/* A query-string argument, or NULL. */
+const char *http_query(const http_req *req, const char *key);
+
+void http_json(http_resp *resp, int status, json_t *j); /* takes j */
+void http_error(http_resp *resp, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Maps a perr to its status and error body. */
+void http_perr(http_resp *resp, const perr *err);
+int http_status_for(enum perr_code code);
+
+/* Route handlers: each returns after filling resp. */
+void route_log(const http_req *req, http_resp *resp);      /* /log/... */
+void route_api(const http_req *req, http_resp *resp);      /* /api/v1/... */
+void route_health(const http_req *req, http_resp *resp);   /* /healthz */
+
+#endif

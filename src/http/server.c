@@ -1,0 +1,211 @@
+/* server.c — libmicrohttpd glue: accumulate the body within limits, dispatch
+ * by path prefix, turn an http_resp into an MHD response, count requests. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    node *node;
+    int port;
+    atomic_uint_fast64_t by_class[6]; /* responses by status class 1xx..5xx */
+    atomic_uint_fast64_t refused;      /* 403 and 404 answers */
+};
+
+typedef struct conn_state {
+    buf body;
+    int too_large;
+} conn_state;
+
+const char *http_query(const http_req *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static void route_metrics(http_server *s, http_resp *resp)
+{
+    seq_stats st;
+    sequencer_stats_get(s->node->seq, &st);
+    buf_reset(&resp->body);
+    buf *b = &resp->body;
+    buf_printf(b, "# TYPE parley_log_tree_size gauge\nparley_log_tree_size %" PRIu64 "\n", st.tree_size);
+    buf_printf(b, "# TYPE parley_log_appends_total counter\nparley_log_appends_total %" PRIu64 "\n", st.entries);
+    buf_printf(b, "# TYPE parley_log_batches_total counter\nparley_log_batches_total %" PRIu64 "\n", st.batches);
+    buf_printf(b, "# TYPE parley_log_duplicates_total counter\nparley_log_duplicates_total %" PRIu64 "\n", st.duplicates);
+    buf_printf(b, "# TYPE parley_log_batch_failures_total counter\nparley_log_batch_failures_total %" PRIu64 "\n", st.failures);
+    buf_printf(b, "# TYPE parley_http_responses_total counter\n");
+    for (int c = 1; c <= 5; c++)
+        buf_printf(b, "parley_http_responses_total{class=\"%dxx\"} %" PRIu64 "\n", c,
+                   (uint64_t)atomic_load(&s->by_class[c]));
+    buf_printf(b, "# TYPE parley_http_refused_total counter\nparley_http_refused_total %" PRIu64 "\n",
+               (uint64_t)atomic_load(&s->refused));
+    resp->status = 200;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void dispatch(http_server *s, const http_req *req, http_resp *resp)
+{
+    const char *p = req->path;
+    if (strncmp(p, "/log/", 5) == 0)
+        route_log(req, resp);
+    else if (strncmp(p, "/api/v1/", 8) == 0)
+        route_api(req, resp);
+    else if (strcmp(p, "/healthz") == 0)
+        route_health(req, resp);
+    else if (strcmp(p, "/metrics") == 0)
+        route_metrics(s, resp);
+    else
+        http_error(resp, 404, "not_found", "no resource at this path");
+}
+
+static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *conn, http_resp *resp)
+{
+    size_t len;
+    char *data = buf_steal(&resp->body, &len);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", resp->content_type ? resp->content_type : "application/json");
+    MHD_add_response_header(r, "Cache-Control", resp->cache_control ? resp->cache_control : "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    int cls = resp->status / 100;
+    if (cls >= 1 && cls <= 5)
+        atomic_fetch_add(&s->by_class[cls], 1);
+    if (resp->status == 403 || resp->status == 404)
+        atomic_fetch_add(&s->refused, 1);
+    return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    http_server *s = cls;
+    (void)version;
+    conn_state *st = *con_cls;
+    if (st == NULL) {
+        st = calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        buf_init(&st->body);
+        *con_cls = st;
+        /* Refuse a declared oversize body before reading any of it. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
+            st->too_large = 1;
+        else
+            return MHD_YES;
+    }
+    if (*upload_data_size > 0 && !st->too_large) {
+        if (st->body.len + *upload_data_size > HTTP_MAX_BODY) {
+            st->too_large = 1;
+            buf_free(&st->body);
+        } else {
+            buf_append(&st->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        if (!st->too_large)
+            return MHD_YES;
+    }
+    http_resp resp = {0};
+    buf_init(&resp.body);
+    if (st->too_large) {
+        http_error(&resp, 413, "too_large", "request body is larger than %d bytes", HTTP_MAX_BODY);
+    } else if (st->body.failed) {
+        http_error(&resp, 500, "internal", "out of memory");
+    } else {
+        http_req req = {
+            .method = method,
+            .path = url,
+            .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .body = st->body.data ? st->body.data : "",
+            .body_len = st->body.len,
+            .node = s->node,
+            .conn = conn,
+        };
+        dispatch(s, &req, &resp);
+    }
+    enum MHD_Result rc = send_resp(s, conn, &resp);
+    buf_free(&resp.body);
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    conn_state *st = *con_cls;
+    if (st) {
+        buf_free(&st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+http_server *http_server_start(node *n, const char *listen, int port, perr *err)
+{
+    http_server *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    s->node = n;
+    struct sockaddr_in6 a6 = {0};
+    struct sockaddr_in a4 = {0};
+    struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, listen, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)port);
+        addr = (struct sockaddr *)&a4;
+    } else if (inet_pton(AF_INET6, listen, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)port);
+        addr = (struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        free(s);
+        perr_set(err, PERR_INVALID, "listen address %s is not an IPv4 or IPv6 address", listen);
+        return NULL;
+    }
+    s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_SOCK_ADDR, addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)n->cfg.max_connections,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                 MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        free(s);
+        perr_set(err, PERR_IO, "cannot listen on %s port %d", listen, port);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : port;
+    return s;
+}
+
+int http_server_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

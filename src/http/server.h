@@ -1,0 +1,15 @@
+/* server.h — the node's HTTP server (libmicrohttpd, thread per connection so a
+ * request can wait for its batch to commit without holding up others). */
+#ifndef PARLEY_SERVER_H
+#define PARLEY_SERVER_H
+
+#include "node/node.h"
+
+typedef struct http_server http_server;
+
+/* Listens on the node's configured address; port 0 picks a free port. */
+http_server *http_server_start(node *n, const char *listen, int port, perr *err);
+int http_server_port(const http_server *s);
+void http_server_stop(http_server *s);
+
+#endif

@@ -1,0 +1,295 @@
+/* sequencer.c — batched, durable appends to the transparency log. */
+#include "log/sequencer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlog/checkpoint.h"
+#include "tlog/note.h"
+#include "util/clock.h"
+
+/* Recently written or read tree nodes. Nodes never change once committed, so
+ * a hit is always right; the cache is cleared when a batch rolls back. */
+#define NODE_CACHE_SLOTS (1u << 16)
+
+typedef struct cached_node {
+    uint64_t index;
+    int16_t level; /* -1: empty */
+    merkle_hash hash;
+} cached_node;
+
+typedef struct request {
+    store_entry *entry;
+    seq_result *result;
+    perr *err;
+    int rc;
+    int done;
+    struct request *next;
+} request;
+
+struct sequencer {
+    store *db;
+    const notekey_signer *key;
+    merkle_frontier tree;
+    cached_node *cache;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* queue became non-empty, or stop */
+    pthread_cond_t done;  /* a batch finished */
+    request *head, *tail;
+    int stopping;
+    seq_stats stats;
+};
+
+static cached_node *cache_slot(sequencer *q, unsigned level, uint64_t index)
+{
+    uint64_t h = (index * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)level * 0xc2b2ae3d27d4eb4fULL);
+    return &q->cache[(h >> 32) & (NODE_CACHE_SLOTS - 1)];
+}
+
+static void cache_put(sequencer *q, unsigned level, uint64_t index, const merkle_hash h)
+{
+    cached_node *c = cache_slot(q, level, index);
+    c->level = (int16_t)level;
+    c->index = index;
+    memcpy(c->hash, h, MERKLE_HASH_BYTES);
+}
+
+static void cache_clear(sequencer *q)
+{
+    for (size_t i = 0; i < NODE_CACHE_SLOTS; i++)
+        q->cache[i].level = -1;
+}
+
+static int cached_source_node(void *ctx, unsigned level, uint64_t index, merkle_hash out)
+{
+    sequencer *q = ctx;
+    cached_node *c = cache_slot(q, level, index);
+    if (c->level == (int16_t)level && c->index == index) {
+        memcpy(out, c->hash, MERKLE_HASH_BYTES);
+        return 0;
+    }
+    if (store_node(q->db, level, index, out) != 0)
+        return -1;
+    cache_put(q, level, index, out);
+    return 0;
+}
+
+typedef struct batch_ctx {
+    sequencer *q;
+    store_batch *batch;
+} batch_ctx;
+
+static void emit_node(void *ctx, unsigned level, uint64_t index, const merkle_hash h)
+{
+    batch_ctx *b = ctx;
+    store_batch_put_node(b->batch, level, index, h);
+    cache_put(b->q, level, index, h);
+}
+
+static void on_leaf(void *ctx, store_batch *batch, uint64_t index, const merkle_hash leaf_hash)
+{
+    sequencer *q = ctx;
+    (void)index;
+    batch_ctx b = {q, batch};
+    merkle_frontier_append(&q->tree, leaf_hash, emit_node, &b);
+}
+
+static char *sign_checkpoint(void *ctx, uint64_t size, perr *err)
+{
+    sequencer *q = ctx;
+    checkpoint c = {0};
+    snprintf(c.origin, sizeof c.origin, "%s", q->key->name);
+    c.size = size;
+    merkle_frontier_root(&q->tree, c.root);
+    buf body, note;
+    buf_init(&body);
+    buf_init(&note);
+    checkpoint_format(&c, &body);
+    int rc = note_sign(body.data, body.len, q->key, 1, &note, err);
+    buf_free(&body);
+    if (rc != 0) {
+        buf_free(&note);
+        return NULL;
+    }
+    return buf_steal(&note, NULL);
+}
+
+static void run_batch(sequencer *q, request *batch)
+{
+    store_entry *entries[SEQUENCER_MAX_BATCH];
+    size_t n = 0;
+    for (request *r = batch; r; r = r->next)
+        entries[n++] = r->entry;
+    /* store_append_batch takes a contiguous array; entries are copied in and out. */
+    store_entry *arr = malloc(n * sizeof *arr);
+    perr err = {0};
+    char *note = NULL;
+    merkle_frontier saved = q->tree;
+    int rc = -1;
+    if (arr == NULL) {
+        perr_set(&err, PERR_INTERNAL, "out of memory");
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            arr[i] = *entries[i];
+            arr[i].logged_at_ms = clock_now_ms();
+        }
+        rc = store_append_batch(q->db, arr, n, on_leaf, sign_checkpoint, q, &note, &err);
+    }
+    if (rc != 0) {
+        q->tree = saved;
+        cache_clear(q);
+    }
+    merkle_source src = {cached_source_node, q};
+    size_t i = 0;
+    for (request *r = batch; r; r = r->next, i++) {
+        if (rc != 0) {
+            *r->err = err;
+            r->rc = -1;
+            continue;
+        }
+        *r->entry = arr[i];
+        if (arr[i].duplicate) {
+            r->rc = perr_set(r->err, PERR_CONFLICT, "message %s is already in the log",
+                             arr[i].msg_id ? arr[i].msg_id : "?");
+            q->stats.duplicates++;
+            continue;
+        }
+        r->result->index = arr[i].index;
+        r->result->tree_size = q->tree.size;
+        r->result->checkpoint = strdup(note);
+        r->rc = 0;
+        if (r->result->checkpoint == NULL)
+            r->rc = perr_set(r->err, PERR_INTERNAL, "out of memory");
+        else if (merkle_inclusion_proof(&src, arr[i].index, q->tree.size, r->result->proof,
+                                        &r->result->proof_len, r->err) != 0)
+            r->rc = -1;
+        q->stats.entries++;
+    }
+    free(note);
+    free(arr);
+    q->stats.batches++;
+    if (rc != 0)
+        q->stats.failures++;
+    q->stats.tree_size = q->tree.size;
+}
+
+static void *sequencer_main(void *arg)
+{
+    sequencer *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->head == NULL && !q->stopping)
+            pthread_cond_wait(&q->work, &q->mu);
+        if (q->head == NULL && q->stopping)
+            break;
+        /* Take up to SEQUENCER_MAX_BATCH requests. */
+        request *batch = q->head, *last = batch;
+        size_t n = 1;
+        while (last->next && n < SEQUENCER_MAX_BATCH) {
+            last = last->next;
+            n++;
+        }
+        q->head = last->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&q->mu);
+
+        run_batch(q, batch);
+
+        pthread_mutex_lock(&q->mu);
+        for (request *r = batch; r; r = r->next)
+            r->done = 1;
+        pthread_cond_broadcast(&q->done);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *err)
+{
+    sequencer *q = calloc(1, sizeof *q);
+    if (q == NULL || (q->cache = malloc(NODE_CACHE_SLOTS * sizeof *q->cache)) == NULL) {
+        free(q);
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    q->db = writer;
+    q->key = log_key;
+    cache_clear(q);
+    uint64_t size;
+    merkle_source src = store_merkle_source(writer);
+    if (store_log_size(writer, &size, err) != 0)
+        goto fail;
+    if (merkle_frontier_load(&q->tree, &src, size) != 0) {
+        perr_set(err, PERR_IO, "log: tree nodes missing for size %llu", (unsigned long long)size);
+        goto fail;
+    }
+    q->stats.tree_size = size;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->work, NULL);
+    pthread_cond_init(&q->done, NULL);
+    if (pthread_create(&q->thread, NULL, sequencer_main, q) != 0) {
+        perr_set(err, PERR_INTERNAL, "cannot start the sequencer thread");
+        goto fail;
+    }
+    return q;
+fail:
+    free(q->cache);
+    free(q);
+    return NULL;
+}
+
+int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
+{
+    memset(out, 0, sizeof *out);
+    request r = {.entry = entry, .result = out, .err = err};
+    pthread_mutex_lock(&q->mu);
+    if (q->stopping) {
+        pthread_mutex_unlock(&q->mu);
+        return perr_set(err, PERR_UNAVAILABLE, "the log is shutting down");
+    }
+    if (q->tail)
+        q->tail->next = &r;
+    else
+        q->head = &r;
+    q->tail = &r;
+    pthread_cond_signal(&q->work);
+    while (!r.done)
+        pthread_cond_wait(&q->done, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+    if (r.rc != 0)
+        seq_result_free(out);
+    return r.rc;
+}
+
+void sequencer_stats_get(sequencer *q, seq_stats *out)
+{
+    pthread_mutex_lock(&q->mu);
+    *out = q->stats;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void sequencer_stop(sequencer *q)
+{
+    if (q == NULL)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stopping = 1;
+    pthread_cond_broadcast(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->done);
+    free(q->cache);
+    free(q);
+}
+
+void seq_result_free(seq_result *r)
+{
+    free(r->checkpoint);
+    r->checkpoint = NULL;
+}

@@ -1,0 +1,48 @@
+/* sequencer.h — the one writer of the transparency log.
+ *
+ * Callers submit leaves from any thread and block until their leaf is durable.
+ * A single sequencer thread takes every request queued so far as one batch,
+ * appends it in one store transaction (one fsync: group commit), signs one
+ * checkpoint for the new size inside that transaction, and only after COMMIT
+ * hands each caller its index, the checkpoint and an inclusion proof. A
+ * failed batch leaves neither the store nor the in-memory tree changed. */
+#ifndef PARLEY_SEQUENCER_H
+#define PARLEY_SEQUENCER_H
+
+#include <stdint.h>
+
+#include "crypto/notekey.h"
+#include "store/store.h"
+#include "tlog/merkle.h"
+
+#define SEQUENCER_MAX_BATCH 4096
+
+typedef struct sequencer sequencer;
+
+typedef struct seq_result {
+    uint64_t index;
+    uint64_t tree_size;
+    char *checkpoint; /* signed checkpoint note for tree_size; caller frees */
+    merkle_hash proof[MERKLE_MAX_PROOF];
+    size_t proof_len;
+} seq_result;
+
+typedef struct seq_stats {
+    uint64_t batches;
+    uint64_t entries;
+    uint64_t duplicates;
+    uint64_t failures;
+    uint64_t tree_size;
+} seq_stats;
+
+/* Takes ownership of nothing: writer and key must outlive the sequencer. */
+sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *err);
+/* Appends entry (its store_entry fields are read, not kept) and waits until it
+ * is durable. PERR_CONFLICT for a message id already logged. */
+int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err);
+void sequencer_stats_get(sequencer *q, seq_stats *out);
+/* Stops accepting new requests, commits those already queued, joins the thread. */
+void sequencer_stop(sequencer *q);
+void seq_result_free(seq_result *r);
+
+#endif
