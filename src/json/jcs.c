@@ -235,6 +235,11 @@ json_t *jcs_parse(const char *text, size_t len, perr *err)
 {
     json_error_t jerr;
     json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* JCS numbers are doubles: an integer beyond int64 (which JCS itself
+     * prints for doubles up to 1e21) is read as a double, like every number. */
+    if (v == NULL && json_error_code(&jerr) == json_error_numeric_overflow &&
+        strstr(jerr.text, "integer"))
+        v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     if (v == NULL)
         perr_set(err, PERR_INVALID, "bad JSON at line %d column %d: %s", jerr.line,
                  jerr.column, jerr.text);

@@ -47,10 +47,16 @@ int jget_uint(const json_t *j, const char *key, uint64_t max, uint64_t *out, per
     json_t *v = json_object_get(j, key);
     if (v == NULL)
         return perr_set(err, PERR_INVALID, "missing member \"%s\"", key);
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return perr_set(err, PERR_INVALID, "member \"%s\" must be a non-negative integer", key);
-    uint64_t u = (uint64_t)json_integer_value(v);
     const uint64_t safe = (uint64_t)1 << 53;
+    uint64_t u;
+    /* A number read as a double (see jcs_parse) counts when it is integral. */
+    if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) <= (double)safe &&
+        json_real_value(v) == (double)(uint64_t)json_real_value(v))
+        u = (uint64_t)json_real_value(v);
+    else if (json_is_integer(v) && json_integer_value(v) >= 0)
+        u = (uint64_t)json_integer_value(v);
+    else
+        return perr_set(err, PERR_INVALID, "member \"%s\" must be a non-negative integer", key);
     if (u > max || u > safe)
         return perr_set(err, PERR_INVALID, "member \"%s\" is out of range", key);
     *out = u;

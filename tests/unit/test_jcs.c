@@ -122,6 +122,27 @@ static void test_rejects_duplicates_and_bad_json(void **state)
     assert_null(jcs_parse("[\"\\ud800\"]", 10, &err));
 }
 
+/* Found by fuzz_jcs: JCS prints doubles below 1e21 without an exponent, so
+ * its output may hold integers beyond int64; they must parse back. */
+static void test_big_integers_round_trip(void **state)
+{
+    (void)state;
+    perr err;
+    const char *in = "{\"v\":1,\"n\":[41500000370955161533.3,100000000000000000000]}";
+    json_t *v = jcs_parse(in, strlen(in), &err);
+    assert_non_null(v);
+    char *c1 = jcs_dumps(v, NULL, &err);
+    assert_string_equal(c1, "{\"n\":[41500000370955160000,100000000000000000000],\"v\":1}");
+    json_t *v2 = jcs_parse(c1, strlen(c1), &err);
+    assert_non_null(v2);
+    char *c2 = jcs_dumps(v2, NULL, &err);
+    assert_string_equal(c1, c2);
+    free(c1);
+    free(c2);
+    json_decref(v);
+    json_decref(v2);
+}
+
 static void test_control_escapes(void **state)
 {
     (void)state;
@@ -142,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_utf16_key_order),
         cmocka_unit_test(test_rejects_duplicates_and_bad_json),
         cmocka_unit_test(test_control_escapes),
+        cmocka_unit_test(test_big_integers_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

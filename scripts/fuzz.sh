@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# fuzz.sh [SECONDS] — builds the libFuzzer targets and runs each for SECONDS
+# (default 30) on a corpus seeded from ../shared/vectors and from envelopes and
+# receipts made by a real node. A crash, leak or sanitizer report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+make -s fuzz >/dev/null
+make -s build/parley >/dev/null
+seeds=build-fuzz/seeds
+rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs}
+V=../shared/vectors
+cp $V/rfc8785-jcs/input/* tests/fuzz-regressions/jcs-* "$seeds/jcs/"
+jq -j '.cases[0].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp0"
+jq -j '.cases[1].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp1"
+printf 'tile/0/x001/x234/067.p/5' >"$seeds/note/tile"
+t=$(mktemp -d)
+P=build/parley
+$P init "$t/n" --origin parley.example/shared-log --port 0 >/dev/null
+$P keygen --id US --dir "$t/k" >/dev/null; $P keygen --id RU --dir "$t/k" >/dev/null
+$P participant add "$t/n" --public "$t/k/US.pub" >/dev/null; $P participant add "$t/n" --public "$t/k/RU.pub" >/dev/null
+$P envelope create --key "$t/k/US.key" --group g1 --to RU --kind notification --text evidence --deadline-hours 72 --out "$seeds/envelope/e1"
+$P serve "$t/n" --port 0 --port-file "$t/port" >/dev/null & pid=$!
+for _ in $(seq 100); do [ -s "$t/port" ] && break; sleep 0.05; done
+$P submit --server "http://127.0.0.1:$(cat "$t/port")" "$seeds/envelope/e1" --receipt "$seeds/receipt/r1" >/dev/null
+kill $pid; wait $pid 2>/dev/null || true
+jq -c .entry "$seeds/receipt/r1" >"$seeds/envelope/leaf1"
+cp "$seeds/receipt/r1" "$seeds/jcs/"; cp "$t/k/US.pub" "$seeds/jcs/"
+rm -rf "$t"
+for target in envelope note receipt jcs; do
+    echo "== fuzz_$target for ${secs}s"
+    mkdir -p "build-fuzz/corpus-$target"
+    build-fuzz/fuzz/fuzz_$target -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
+        -artifact_prefix="build-fuzz/" "build-fuzz/corpus-$target" "$seeds/$target" 2>&1 |
+        grep -E "^(stat::number_of_executed_runs|stat::new_units_added)|ERROR|SUMMARY|crash-|leak" || true
+    # libFuzzer exits non-zero on a finding; artifacts are written beside the build.
+    if compgen -G 'build-fuzz/crash-*' >/dev/null || compgen -G 'build-fuzz/leak-*' >/dev/null ||
+        compgen -G 'build-fuzz/timeout-*' >/dev/null; then
+        echo "fuzz_$target found a failure"; exit 1
+    fi
+done
+echo "fuzz: no crashes"
