@@ -26,7 +26,7 @@ static int check_directory(store *reader, const envelope *e, perr *err)
     return 0;
 }
 
-json_t *hotline_submit(sequencer *seq, store *reader, const submit_policy *policy,
+json_t *hotline_submit(sequencer *seq, store_pool *readers, const submit_policy *policy,
                        const char *body, size_t len, perr *err)
 {
     envelope e;
@@ -36,7 +36,10 @@ json_t *hotline_submit(sequencer *seq, store *reader, const submit_policy *polic
     char *leaf = NULL;
     size_t leaf_len;
     int64_t now = clock_now_ms();
-    if (check_directory(reader, &e, err) != 0)
+    store *reader = store_pool_acquire(readers);
+    int known = check_directory(reader, &e, err);
+    store_pool_release(readers, reader);
+    if (known != 0)
         goto done;
     if (e.created_ms > now + policy->max_skew_ms || e.created_ms < now - policy->max_skew_ms) {
         perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",

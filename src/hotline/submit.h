@@ -13,13 +13,15 @@
 #include <jansson.h>
 
 #include "log/sequencer.h"
-#include "store/store.h"
+#include "store/pool.h"
 
 typedef struct submit_policy {
     int64_t max_skew_ms;
 } submit_policy;
 
-json_t *hotline_submit(sequencer *seq, store *reader, const submit_policy *policy,
+/* Borrows a reader from the pool only for the directory checks, never while
+ * waiting for the batch to commit, so every request can be in flight at once. */
+json_t *hotline_submit(sequencer *seq, store_pool *readers, const submit_policy *policy,
                        const char *body, size_t len, perr *err);
 
 #endif

@@ -38,10 +38,8 @@ static void post_entry(const http_req *req, http_resp *resp)
         return;
     }
     perr err = {0};
-    store *db = store_pool_acquire(req->node->readers);
-    json_t *receipt = hotline_submit(req->node->seq, db, &req->node->cfg.policy, req->body,
-                                     req->body_len, &err);
-    store_pool_release(req->node->readers, db);
+    json_t *receipt = hotline_submit(req->node->seq, req->node->readers, &req->node->cfg.policy,
+                                     req->body, req->body_len, &err);
     if (receipt == NULL)
         http_perr(resp, &err);
     else
