@@ -28,15 +28,23 @@ new_node() { # new_node NAME: node dir with participants US and RU registered
 
 start_node() { # start_node NAME: serve it, set URL
     rm -f "$T/$1.port"
+    SERVER_NAME=$1
     "$PARLEY" serve "$T/$1" --port 0 --port-file "$T/$1.port" >"$T/$1.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do [ -s "$T/$1.port" ] && break; sleep 0.05; done
     URL=http://127.0.0.1:$(cat "$T/$1.port")
 }
 
-stop_node() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+SERVER_NAME=
+stop_node() { # graceful stop; the server must exit 0 with no sanitizer report
+    [ -n "$SERVER_PID" ] || return 0
+    kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; local rc=$?
     SERVER_PID=
+    if [ "$rc" != 0 ] || grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T/$SERVER_NAME.log"; then
+        bad "server $SERVER_NAME exited $rc: $(grep -m3 -E "Sanitizer|runtime error|leak" "$T/$SERVER_NAME.log")"
+    else
+        ok "server $SERVER_NAME stopped cleanly (exit 0, no sanitizer report)"
+    fi
 }
 
 finish() {

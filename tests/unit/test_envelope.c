@@ -52,6 +52,7 @@ static void test_round_trip(void **state)
     /* The leaf omits the payload but keeps its hash, and parses as a leaf. */
     size_t len;
     char *leaf = envelope_leaf(&back, &len, &err);
+    envelope_free(&back);
     assert_null(strstr(leaf, "AS64500"));
     envelope l;
     assert_int_equal(envelope_parse(leaf, len, ENVELOPE_LEAF_ONLY, &l, &err), 0);
