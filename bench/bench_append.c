@@ -207,7 +207,9 @@ int main(int argc, char **argv)
     crypto_sign_keypair(vk_pk, sk);
     crypto_sign_detached(vk_sig, NULL, (const uint8_t *)vk_msg, sizeof vk_msg, sk);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    double v1 = verify_rate(1), vall = verify_rate((int)cores);
+    /* BENCH_LIB_ONLY=1 skips the verify baseline and HTTP, for profiling appends alone. */
+    int lib_only = getenv("BENCH_LIB_ONLY") != NULL;
+    double v1 = lib_only ? 1 : verify_rate(1), vall = lib_only ? 1 : verify_rate((int)cores);
     printf("raw Ed25519 verify:          %9.0f /s (1 thread)   %9.0f /s (%ld threads)\n", v1, vall, cores);
 
     char dir[] = "/tmp/parley-bench-XXXXXX";
@@ -249,6 +251,10 @@ int main(int argc, char **argv)
            lib, clients, (unsigned long long)(st1.batches - st0.batches),
            (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches), failures);
 
+    if (lib_only) {
+        node_close(n);
+        return 0;
+    }
     http_server *srv = http_server_start(n, "127.0.0.1", 0, &err);
     sequencer_stats_get(n->seq, &st0);
     double http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &failures);

@@ -23,6 +23,17 @@ static char *read_input(const char *path, size_t max, size_t *len)
     return text;
 }
 
+/* Loads the --key verifier and reads FILE; returns EXIT_OK or an exit code. */
+static int key_and_input(const char *key, const char *path, size_t max, notekey_verifier *vk,
+                         char **text, size_t *len)
+{
+    perr err;
+    if (cli_load_vkey(key, vk, &err) != 0)
+        return cli_fail(EXIT_USAGE, "--key: %s", err.msg);
+    *text = read_input(path, max, len);
+    return *text ? EXIT_OK : EXIT_INVALID;
+}
+
 static int verify_receipt(int argc, char **argv)
 {
     static const char *const opts[] = {"key", "sender-key", NULL};
@@ -32,15 +43,14 @@ static int verify_receipt(int argc, char **argv)
         return cli_fail(EXIT_USAGE, "usage: parley verify receipt FILE --key LOG_VKEY [--sender-key VKEY]");
     perr err;
     notekey_verifier logkey, sender;
-    if (cli_load_vkey(key, &logkey, &err) != 0)
-        return cli_fail(EXIT_USAGE, "--key: %s", err.msg);
     const char *sk = cli_opt(&a, "sender-key");
     if (sk && cli_load_vkey(sk, &sender, &err) != 0)
         return cli_fail(EXIT_USAGE, "--sender-key: %s", err.msg);
     size_t len;
-    char *text = read_input(a.pos[0], RECEIPT_MAX_BYTES + 1, &len);
-    if (text == NULL)
-        return EXIT_INVALID;
+    char *text;
+    int rc0 = key_and_input(key, a.pos[0], RECEIPT_MAX_BYTES + 1, &logkey, &text, &len);
+    if (rc0 != EXIT_OK)
+        return rc0;
     receipt_info info;
     int rc = receipt_verify(text, len, &logkey, sk ? &sender : NULL, &info, &err);
     free(text);
@@ -64,12 +74,11 @@ static int verify_checkpoint(int argc, char **argv)
         return cli_fail(EXIT_USAGE, "usage: parley verify checkpoint FILE --key LOG_VKEY");
     perr err;
     notekey_verifier logkey;
-    if (cli_load_vkey(key, &logkey, &err) != 0)
-        return cli_fail(EXIT_USAGE, "--key: %s", err.msg);
     size_t len;
-    char *text = read_input(a.pos[0], NOTE_MAX_BYTES + 1, &len);
-    if (text == NULL)
-        return EXIT_INVALID;
+    char *text;
+    int rc0 = key_and_input(key, a.pos[0], NOTE_MAX_BYTES + 1, &logkey, &text, &len);
+    if (rc0 != EXIT_OK)
+        return rc0;
     checkpoint cp;
     int rc = checkpoint_open(text, len, &logkey, &cp, &err);
     free(text);

@@ -21,6 +21,15 @@ static const char *const header_fields[] = {
     "v", "id", "group", "sender", "sender_key", "recipients", "kind", "in_reply_to",
     "created", "deadline", "tlp", "payload_sha256", "payload_size", NULL};
 
+/* Index of s in a name table, or -1. */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 const char *envelope_kind_name(enum envelope_kind k)
 {
     return (unsigned)k < KIND_COUNT ? kind_names[k] : "?";
@@ -28,12 +37,10 @@ const char *envelope_kind_name(enum envelope_kind k)
 
 int envelope_kind_parse(const char *s, enum envelope_kind *out)
 {
-    for (int i = 0; i < KIND_COUNT; i++)
-        if (strcmp(s, kind_names[i]) == 0) {
-            *out = (enum envelope_kind)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(kind_names, KIND_COUNT, s);
+    if (i >= 0)
+        *out = (enum envelope_kind)i;
+    return i >= 0 ? 0 : -1;
 }
 
 const char *tlp_name(enum tlp_level t)
@@ -43,12 +50,10 @@ const char *tlp_name(enum tlp_level t)
 
 int tlp_parse(const char *s, enum tlp_level *out)
 {
-    for (int i = 0; i < TLP_COUNT; i++)
-        if (strcmp(s, tlp_names[i]) == 0) {
-            *out = (enum tlp_level)i;
-            return 0;
-        }
-    return -1;
+    int i = name_index(tlp_names, TLP_COUNT, s);
+    if (i >= 0)
+        *out = (enum tlp_level)i;
+    return i >= 0 ? 0 : -1;
 }
 
 void envelope_free(envelope *e)
