@@ -25,6 +25,7 @@ typedef struct request {
     perr *err;
     int rc;
     int done;
+    pthread_cond_t wake; /* each waiter has its own: a batch wakes only its requests */
     struct request *next;
 } request;
 
@@ -36,7 +37,6 @@ struct sequencer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t work;  /* queue became non-empty, or stop */
-    pthread_cond_t done;  /* a batch finished */
     request *head, *tail;
     int stopping;
     seq_stats stats;
@@ -200,9 +200,11 @@ static void *sequencer_main(void *arg)
         run_batch(q, batch);
 
         pthread_mutex_lock(&q->mu);
-        for (request *r = batch; r; r = r->next)
+        for (request *r = batch, *next; r; r = next) {
+            next = r->next; /* r lives on its waiter's stack */
             r->done = 1;
-        pthread_cond_broadcast(&q->done);
+            pthread_cond_signal(&r->wake);
+        }
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -230,7 +232,6 @@ sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *e
     q->stats.tree_size = size;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
-    pthread_cond_init(&q->done, NULL);
     if (pthread_create(&q->thread, NULL, sequencer_main, q) != 0) {
         perr_set(err, PERR_INTERNAL, "cannot start the sequencer thread");
         goto fail;
@@ -246,9 +247,11 @@ int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *er
 {
     memset(out, 0, sizeof *out);
     request r = {.entry = entry, .result = out, .err = err};
+    pthread_cond_init(&r.wake, NULL);
     pthread_mutex_lock(&q->mu);
     if (q->stopping) {
         pthread_mutex_unlock(&q->mu);
+        pthread_cond_destroy(&r.wake);
         return perr_set(err, PERR_UNAVAILABLE, "the log is shutting down");
     }
     if (q->tail)
@@ -258,8 +261,9 @@ int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *er
     q->tail = &r;
     pthread_cond_signal(&q->work);
     while (!r.done)
-        pthread_cond_wait(&q->done, &q->mu);
+        pthread_cond_wait(&r.wake, &q->mu);
     pthread_mutex_unlock(&q->mu);
+    pthread_cond_destroy(&r.wake);
     if (r.rc != 0)
         seq_result_free(out);
     return r.rc;
@@ -283,7 +287,6 @@ void sequencer_stop(sequencer *q)
     pthread_join(q->thread, NULL);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);
-    pthread_cond_destroy(&q->done);
     free(q->cache);
     free(q);
 }
