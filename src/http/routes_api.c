@@ -53,7 +53,7 @@ static uint64_t tree_size(store *db, perr *err)
     return size;
 }
 
-static void get_entry(const http_req *req, store *db, const char *arg, http_resp *resp)
+static void get_entry(store *db, const char *arg, http_resp *resp)
 {
     uint64_t index;
     perr err = {0};
@@ -63,7 +63,6 @@ static void get_entry(const http_req *req, store *db, const char *arg, http_resp
     }
     buf leaf;
     buf_init(&leaf);
-    (void)req;
     if (store_entry_leaf(db, index, &leaf, &err) != 0) {
         http_perr(resp, &err);
     } else {
@@ -150,7 +149,7 @@ void route_api(const http_req *req, http_resp *resp)
     }
     store *db = store_pool_acquire(req->node->readers);
     if (strncmp(rest, "entries/", 8) == 0)
-        get_entry(req, db, rest + 8, resp);
+        get_entry(db, rest + 8, resp);
     else if (strcmp(rest, "proof/inclusion") == 0)
         get_inclusion(req, db, resp);
     else if (strcmp(rest, "proof/consistency") == 0)
