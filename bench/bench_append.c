@@ -3,7 +3,7 @@
  *   1. libsodium crypto_sign_verify_detached per second (1 thread, all cores)
  *   2. appends per second through the library (parse, verify, admit, group
  *      commit with fsync, signed checkpoint, inclusion proof, receipt)
- *   3. the same through POST /api/v1/entries over loopback HTTP (keep-alive)
+ *   3. the same through POST /api/v1/messages over loopback HTTP (keep-alive, bearer token)
  * Usage: bench_append [ENVELOPES] [CLIENTS]   (defaults 20000, 32) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,7 +20,9 @@
 
 #include "crypto/keyfile.h"
 #include "envelope/envelope.h"
-#include "hotline/submit.h"
+#include "crypto/seal.h"
+#include "hotline/hotline.h"
+#include "node/bootstrap.h"
 #include "http/server.h"
 #include "node/node.h"
 #include "util/clock.h"
@@ -81,20 +83,32 @@ static double verify_rate(int threads)
     return total / 2.0;
 }
 
-static char **make_envelopes(const participant_secret *from, int n)
+/* TLP:AMBER notifications whose 600-byte plaintext is sealed to RU and US. */
+static char **make_envelopes(const participant_secret *from, const participant_secret *to_key, int n)
 {
     char **out = malloc(sizeof *out * (size_t)n);
     const char *to[] = {"RU"};
-    char payload[600];
-    memset(payload, 'x', sizeof payload);
+    char plain[600];
+    memset(plain, 'x', sizeof plain);
+    seal_reader readers[] = {{to_key->id, to_key->box_pk}, {from->id, from->box_pk}};
     for (int i = 0; i < n; i++) {
-        envelope_params p = {.group = "us-ru-ict", .recipients = to, .nrecipients = 1,
+        char id[IDENT_UUID_LEN + 1];
+        ident_new_uuid(id, clock_now_ms());
+        buf payload;
+        buf_init(&payload);
+        perr err;
+        if (seal_payload((const uint8_t *)plain, sizeof plain, id, readers, 2, &payload, &err) != 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            exit(1);
+        }
+        envelope_params p = {.id = id, .group = "us-ru-ict", .recipients = to, .nrecipients = 1,
                              .kind = KIND_NOTIFICATION, .created_ms = clock_now_ms(),
                              .deadline_ms = clock_now_ms() + 86400000, .tlp = TLP_AMBER,
-                             .payload = (const uint8_t *)payload, .payload_len = sizeof payload};
+                             .payload = (const uint8_t *)payload.data, .payload_len = payload.len};
         envelope e;
-        perr err;
-        if (envelope_build(&p, &from->signer, &e, &err) != 0) {
+        int rc = envelope_build(&p, &from->signer, &e, &err);
+        buf_free(&payload);
+        if (rc != 0) {
             fprintf(stderr, "%s\n", err.msg);
             exit(1);
         }
@@ -105,6 +119,8 @@ static char **make_envelopes(const participant_secret *from, int n)
     }
     return out;
 }
+
+static char bench_token[CREDENTIAL_TOKEN_MAX];
 
 typedef struct {
     node *n;
@@ -117,8 +133,7 @@ static void *lib_client(void *p)
     client_arg *a = p;
     for (int i = a->first; i < a->first + a->count; i++) {
         perr err;
-        json_t *rc = hotline_submit(a->n->seq, a->n->readers, &a->n->cfg.policy, a->envs[i],
-                                    strlen(a->envs[i]), &err);
+        json_t *rc = hotline_submit(&a->n->hl, "US", a->envs[i], strlen(a->envs[i]), &err);
         if (rc == NULL)
             a->failures++;
         json_decref(rc);
@@ -164,8 +179,9 @@ static void *http_client(void *p)
     char *resp = malloc(cap);
     for (int i = a->first; i < a->first + a->count; i++) {
         size_t blen = strlen(a->envs[i]);
-        int hl = snprintf(resp, cap, "POST /api/v1/entries HTTP/1.1\r\nHost: bench\r\n"
-                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", blen);
+        int hl = snprintf(resp, cap, "POST /api/v1/messages HTTP/1.1\r\nHost: bench\r\n"
+                          "Authorization: Bearer %s\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", bench_token, blen);
         /* One write per request: a split write waits on delayed ACKs. */
         memcpy(resp + hl, a->envs[i], blen);
         if (write(fd, resp, (size_t)hl + blen) != (ssize_t)((size_t)hl + blen) ||
@@ -224,23 +240,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    char *db = node_path(nodedir, "parley.db");
-    store *s = store_open_sqlite(db, 0, &err);
-    free(db);
-    store_participant p = {0};
-    keyfile_public_of(&us, &p.keys);
-    store_participant_put(s, &p, &err);
-    keyfile_public_of(&ru, &p.keys);
-    store_participant_put(s, &p, &err);
-    store_close(s);
     node *n = node_open(nodedir, &err);
-    if (n == NULL) {
+    participant_public pub;
+    const char *members[] = {"US", "RU"};
+    keyfile_public_of(&us, &pub);
+    int setup = n ? bootstrap_participant(n, &pub, "United States", &err) : -1;
+    keyfile_public_of(&ru, &pub);
+    if (setup == 0)
+        setup = bootstrap_participant(n, &pub, "Russian Federation", &err);
+    if (setup == 0)
+        setup = bootstrap_group(n, "us-ru-ict", members, 2, NULL, &err);
+    if (setup == 0)
+        setup = bootstrap_token(n, "US", bench_token, &err);
+    if (setup != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     printf("preparing %d signed envelopes (600-byte payloads)...\n", 2 * total);
-    char **lib_envs = make_envelopes(&us, total);
-    char **http_envs = make_envelopes(&us, total);
+    char **lib_envs = make_envelopes(&us, &ru, total);
+    char **http_envs = make_envelopes(&us, &ru, total);
 
     int failures;
     seq_stats st0, st1;

@@ -40,11 +40,18 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
-int cmd_participant(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 int cmd_tlog(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_envelope(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_reply(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

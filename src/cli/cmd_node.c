@@ -2,8 +2,8 @@
  *   parley init DIR [--origin NAME] [--port N]
  *   parley serve DIR [--listen ADDR] [--port N] [--port-file FILE]
  *   parley keygen --id ID --dir OUTDIR         (writes OUTDIR/ID.key, OUTDIR/ID.pub)
- *   parley participant add DIR --public FILE [--name NAME]
- *   parley participant show DIR ID */
+ * Participants and groups are registered through the node (cmd_admin.c), so
+ * that every change is a signed, logged statement. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,48 +109,4 @@ int cmd_keygen(int argc, char **argv)
            public_path, v.data);
     buf_free(&v);
     return EXIT_OK;
-}
-
-int cmd_participant(int argc, char **argv)
-{
-    static const char *const opts[] = {"public", "name", NULL};
-    cli_args a;
-    if (argc < 1 || cli_parse(argc - 1, argv + 1, opts, NULL, &a) != 0)
-        return cli_fail(EXIT_USAGE, "usage: parley participant add DIR --public FILE [--name NAME] | show DIR ID");
-    perr err;
-    if (strcmp(argv[0], "add") == 0 && a.npos == 1 && cli_opt(&a, "public")) {
-        store_participant p = {0};
-        if (keyfile_load_public(cli_opt(&a, "public"), &p.keys, &err) != 0)
-            return cli_fail(EXIT_INVALID, "participant add: %s", err.msg);
-        snprintf(p.name, sizeof p.name, "%s", cli_opt(&a, "name") ? cli_opt(&a, "name") : p.keys.id);
-        p.created_ms = clock_now_ms();
-        char *db = node_path(a.pos[0], "parley.db");
-        store *s = store_open_sqlite(db, 0, &err);
-        free(db);
-        int rc = s ? store_participant_put(s, &p, &err) : -1;
-        store_close(s);
-        if (rc != 0)
-            return cli_fail(EXIT_INVALID, "participant add: %s", err.msg);
-        printf("registered participant %s (%s), signing key %08x\n", p.keys.id, p.name,
-               (unsigned)p.keys.verifier.id);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[0], "show") == 0 && a.npos == 2) {
-        char *db = node_path(a.pos[0], "parley.db");
-        store *s = store_open_sqlite(db, STORE_READ_ONLY, &err);
-        free(db);
-        store_participant p;
-        int rc = s ? store_participant_get(s, a.pos[1], &p, &err) : -1;
-        store_close(s);
-        if (rc != 0)
-            return cli_fail(EXIT_INVALID, "participant show: %s", err.msg);
-        json_t *j = keyfile_public_to_json(&p.keys);
-        json_object_set_new(j, "name", json_string(p.name));
-        char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        printf("%s\n", text);
-        free(text);
-        json_decref(j);
-        return EXIT_OK;
-    }
-    return cli_fail(EXIT_USAGE, "usage: parley participant add DIR --public FILE [--name NAME] | show DIR ID");
 }

@@ -56,11 +56,12 @@ static int verify_receipt(int argc, char **argv)
     free(text);
     if (rc != 0)
         return cli_fail(EXIT_INVALID, "receipt INVALID: %s", err.msg);
-    char created[TIMEFMT_MAX];
-    timefmt_format_ms(created, info.entry.created_ms);
-    printf("receipt valid: %s %s from %s, created %s, is leaf %llu of %s at tree size %llu\n",
-           envelope_kind_name(info.entry.kind), info.entry.id, info.entry.sender, created,
+    buf what;
+    buf_init(&what);
+    receipt_describe(&info, &what);
+    printf("receipt valid: %s, is leaf %llu of %s at tree size %llu\n", what.data,
            (unsigned long long)info.leaf_index, info.cp.origin, (unsigned long long)info.cp.size);
+    buf_free(&what);
     receipt_info_free(&info);
     return EXIT_OK;
 }

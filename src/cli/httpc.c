@@ -2,6 +2,7 @@
 #include "cli/httpc.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -13,7 +14,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     return b->failed ? 0 : n;
 }
 
-int httpc_request(const char *method, const char *url, const char *content_type,
+int httpc_request(const char *method, const char *url, const char *content_type, const char *authorization,
                   const char *body, size_t len, long *status, buf *response, perr *err)
 {
     CURL *c = curl_easy_init();
@@ -26,6 +27,12 @@ int httpc_request(const char *method, const char *url, const char *content_type,
         headers = curl_slist_append(headers, ct);
     }
     headers = curl_slist_append(headers, "Expect:");
+    buf auth;
+    buf_init(&auth);
+    if (authorization) {
+        buf_printf(&auth, "Authorization: %s", authorization);
+        headers = curl_slist_append(headers, auth.data);
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -41,6 +48,9 @@ int httpc_request(const char *method, const char *url, const char *content_type,
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     curl_slist_free_all(headers);
+    if (auth.data)
+        sodium_memzero(auth.data, auth.len);
+    buf_free(&auth);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK)
         return perr_set(err, PERR_IO, "%s: %s", url, curl_easy_strerror(rc));

@@ -10,7 +10,7 @@
 #define HTTPC_MAX_RESPONSE (16 * 1024 * 1024)
 
 /* body may be NULL for GET. 0 when a response (of any status) was read. */
-int httpc_request(const char *method, const char *url, const char *content_type,
+int httpc_request(const char *method, const char *url, const char *content_type, const char *authorization,
                   const char *body, size_t len, long *status, buf *response, perr *err);
 
 #endif

@@ -11,12 +11,23 @@ static const char usage[] =
     "node:\n"
     "  init DIR [--origin NAME] [--port N]        create a node directory\n"
     "  serve DIR [--listen ADDR] [--port N]       run the node (HTTP)\n"
-    "  participant add DIR --public FILE [--name NAME] | show DIR ID\n"
-    "participants:\n"
+    "  admin rebuild DIR | admin digest DIR        rebuild / fingerprint the derived state\n"
+    "administrator (--server URL --admin-key FILE [--log-key VKEY]):\n"
+    "  admin participant --public FILE --name NAME [--contacts 'name|role|hours|tz;...'] [--status S]\n"
+    "  admin group --id G --name NAME --members IDS [--coordinators IDS] [--kinds KINDS]\n"
+    "              [--deadlines kind=SECONDS,...] [--default-tlp LABEL]\n"
+    "  admin token --participant ID [--out FILE]  issue API credentials (shown once)\n"
+    "participants (--server URL --token-file FILE --key KEYFILE [--log-key VKEY], or PARLEY_* env):\n"
     "  keygen --id ID --dir OUTDIR                make a participant's key files\n"
+    "  send --group G --to IDS --kind KIND [--tlp L] [--subject S] [--text S] [--attach FILES]\n"
+    "       [--evidence IDS] [--deadline T | --deadline-hours H] [--in-reply-to ID] [--receipt FILE]\n"
+    "  inbox [--box in|sent|all] [--group G] [--kind K] [--json]\n"
+    "  show ID [--save DIR] [--json]              verify, decrypt and print a message\n"
+    "  ack ID | reply ID --text S | close ID      answer a message\n"
+    "  check --group G [--deadline-hours H]       communication check to every other member\n"
+    "  report --group G [--last N] [--json]       communication-check report\n"
     "  envelope create --key KEYFILE --group G --to IDS --kind KIND [...]\n"
-    "  send --server URL --key KEYFILE --group G --to IDS --kind KIND [...]\n"
-    "  submit --server URL FILE                   send an envelope made earlier\n"
+    "  submit FILE                                send an envelope made earlier\n"
     "auditors:\n"
     "  verify receipt FILE --key LOG_VKEY [--sender-key VKEY]\n"
     "  verify checkpoint FILE --key LOG_VKEY\n"
@@ -41,8 +52,11 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {
         {"init", cmd_init},       {"serve", cmd_serve},       {"keygen", cmd_keygen},
-        {"participant", cmd_participant}, {"tlog", cmd_tlog}, {"verify", cmd_verify},
+        {"admin", cmd_admin},     {"tlog", cmd_tlog},         {"verify", cmd_verify},
         {"envelope", cmd_envelope}, {"send", cmd_send},       {"submit", cmd_submit},
+        {"inbox", cmd_inbox},     {"show", cmd_show},         {"ack", cmd_ack},
+        {"reply", cmd_reply},     {"close", cmd_close},       {"check", cmd_check},
+        {"report", cmd_report},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {

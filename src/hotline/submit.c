@@ -1,70 +1,169 @@
-/* submit.c — envelope admission and append. */
-#include "hotline/submit.h"
-
+/* submit.c — admitting a message envelope to the log (rules in hotline.h). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope/envelope.h"
+#include "crypto/seal.h"
+#include "hotline/directory.h"
+#include "hotline/hotline.h"
 #include "log/receipt.h"
 #include "util/clock.h"
 
-static int check_directory(store *reader, const envelope *e, perr *err)
+static int is_party(const store_message *m, const store_recipient *rs, size_t n, const char *who, int *recipient)
 {
-    store_participant p;
-    if (store_participant_get(reader, e->sender, &p, err) != 0)
-        return err->code == PERR_UNKNOWN_KEY
-                   ? perr_set(err, PERR_UNKNOWN_KEY, "sender %s is not a registered participant", e->sender)
+    *recipient = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rs[i].participant, who) == 0)
+            *recipient = 1;
+    return *recipient || strcmp(m->sender, who) == 0;
+}
+
+/* The rules for a message that answers another. */
+static int check_reference(store *reader, const envelope *e, perr *err)
+{
+    int needs = e->kind == KIND_ACKNOWLEDGEMENT || e->kind == KIND_REPLY || e->kind == KIND_COMM_CHECK_REPLY ||
+                e->kind == KIND_CLOSURE;
+    if (e->in_reply_to[0] == '\0')
+        return needs ? perr_set(err, PERR_INVALID, "a %s must name the message it answers in \"in_reply_to\"",
+                                envelope_kind_name(e->kind))
+                     : 0;
+    store_message orig;
+    store_recipient rs[ENVELOPE_MAX_RECIPIENTS];
+    size_t n;
+    if (store_message_get(reader, e->in_reply_to, &orig, err) != 0 ||
+        store_recipients_get(reader, orig.id, rs, ENVELOPE_MAX_RECIPIENTS, &n, err) != 0)
+        return err->code == PERR_NOT_FOUND
+                   ? perr_set(err, PERR_NOT_FOUND, "in_reply_to: message %s is not in the log", e->in_reply_to)
                    : -1;
-    if (memcmp(p.keys.verifier.pk, e->sender_key.pk, NOTEKEY_PUBLIC_BYTES) != 0)
-        return perr_set(err, PERR_UNKNOWN_KEY, "sender_key %08x is not the key registered for %s",
-                        (unsigned)e->sender_key.id, e->sender);
-    for (size_t i = 0; i < e->nrecipients; i++)
-        if (store_participant_get(reader, e->recipients[i], &p, err) != 0)
-            return err->code == PERR_UNKNOWN_KEY
-                       ? perr_set(err, PERR_INVALID, "recipient %s is not a registered participant", e->recipients[i])
-                       : -1;
+    if (strcmp(orig.group, e->group) != 0)
+        return perr_set(err, PERR_INVALID, "in_reply_to: message %s belongs to group %s", orig.id, orig.group);
+    int recipient;
+    int party = is_party(&orig, rs, n, e->sender, &recipient);
+    int must_be_recipient = e->kind == KIND_ACKNOWLEDGEMENT || e->kind == KIND_COMM_CHECK_REPLY;
+    if (must_be_recipient ? !recipient : !party)
+        return perr_set(err, PERR_FORBIDDEN, "%s never received message %s", e->sender, orig.id);
+    if (e->kind == KIND_COMM_CHECK_REPLY && orig.kind != KIND_COMM_CHECK)
+        return perr_set(err, PERR_INVALID, "a comm-check-reply must answer a comm-check");
+    if (must_be_recipient && (e->nrecipients != 1 || strcmp(e->recipients[0], orig.sender) != 0))
+        return perr_set(err, PERR_INVALID, "a %s goes to the original sender, %s, only",
+                        envelope_kind_name(e->kind), orig.sender);
     return 0;
 }
 
-json_t *hotline_submit(sequencer *seq, store_pool *readers, const submit_policy *policy,
-                       const char *body, size_t len, perr *err)
+static int check_directory(store *reader, const envelope *e, perr *err)
 {
-    envelope e;
-    if (envelope_parse(body, len, ENVELOPE_WITH_PAYLOAD, &e, err) != 0)
+    store_participant *p = malloc(sizeof *p);
+    group_policy *g = malloc(sizeof *g);
+    int rc = -1;
+    if (p == NULL || g == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        goto done;
+    }
+    if (store_participant_get(reader, e->sender, p, err) != 0) {
+        if (err->code == PERR_UNKNOWN_KEY)
+            perr_set(err, PERR_UNKNOWN_KEY, "sender %s is not a registered participant", e->sender);
+        goto done;
+    }
+    if (memcmp(p->keys.verifier.pk, e->sender_key.pk, NOTEKEY_PUBLIC_BYTES) != 0) {
+        perr_set(err, PERR_UNKNOWN_KEY, "sender_key %08x is not the key registered for %s",
+                 (unsigned)e->sender_key.id, e->sender);
+        goto done;
+    }
+    if (strcmp(p->status, "active") != 0) {
+        perr_set(err, PERR_FORBIDDEN, "participant %s is %s", e->sender, p->status);
+        goto done;
+    }
+    if (directory_load_group(reader, e->group, g, err) != 0) {
+        if (err->code == PERR_NOT_FOUND)
+            err->code = PERR_INVALID;
+        goto done;
+    }
+    if (!group_has_member(g, e->sender)) {
+        perr_set(err, PERR_FORBIDDEN, "%s is not a member of group %s", e->sender, e->group);
+        goto done;
+    }
+    for (size_t i = 0; i < e->nrecipients; i++)
+        if (!group_has_member(g, e->recipients[i])) {
+            perr_set(err, PERR_INVALID, "recipient %s is not a member of group %s", e->recipients[i], e->group);
+            goto done;
+        }
+    if (!(g->kinds_allowed & (1u << e->kind))) {
+        perr_set(err, PERR_FORBIDDEN, "group %s does not allow %s messages", e->group, envelope_kind_name(e->kind));
+        goto done;
+    }
+    if (e->kind == KIND_COMM_CHECK && !group_has_coordinator(g, e->sender)) {
+        perr_set(err, PERR_FORBIDDEN, "only a coordinator of %s sends communication checks", e->group);
+        goto done;
+    }
+    rc = check_reference(reader, e, err);
+done:
+    free(p);
+    free(g);
+    return rc;
+}
+
+static int check_payload(const envelope *e, perr *err)
+{
+    seal_info *info = malloc(sizeof *info);
+    if (info == NULL)
+        return perr_set(err, PERR_INTERNAL, "out of memory");
+    int rc = seal_inspect(e->payload, e->payload_size, info, err);
+    if (rc == 0 && !info->encrypted && e->tlp != TLP_CLEAR)
+        rc = perr_set(err, PERR_INVALID, "a TLP:%s payload must be encrypted (only TLP:CLEAR may be plain)",
+                      tlp_name(e->tlp));
+    for (size_t i = 0; rc == 0 && info->encrypted && i < e->nrecipients; i++) {
+        int found = 0;
+        for (size_t k = 0; k < info->nreaders && !found; k++)
+            found = strcmp(info->readers[k], e->recipients[i]) == 0;
+        if (!found)
+            rc = perr_set(err, PERR_INVALID, "the payload is not sealed to recipient %s", e->recipients[i]);
+    }
+    free(info);
+    return rc;
+}
+
+json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t len, perr *err)
+{
+    record rec = {.type = RECORD_ENVELOPE};
+    envelope *e = &rec.env;
+    if (envelope_parse(body, len, ENVELOPE_WITH_PAYLOAD, e, err) != 0)
         return NULL;
     json_t *receipt = NULL;
     char *leaf = NULL;
     size_t leaf_len;
     int64_t now = clock_now_ms();
-    store *reader = store_pool_acquire(readers);
-    int known = check_directory(reader, &e, err);
-    store_pool_release(readers, reader);
-    if (known != 0)
-        goto done;
-    if (e.created_ms > now + policy->max_skew_ms || e.created_ms < now - policy->max_skew_ms) {
-        perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",
-                 (long long)(policy->max_skew_ms / 1000));
+    if (sender == NULL || strcmp(sender, e->sender) != 0) {
+        perr_set(err, PERR_FORBIDDEN, "the envelope's sender %s is not the authenticated participant", e->sender);
         goto done;
     }
-    leaf = envelope_leaf(&e, &leaf_len, err);
-    if (leaf == NULL)
+    if (e->created_ms > now + h->policy.max_skew_ms || e->created_ms < now - h->policy.max_skew_ms) {
+        perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",
+                 (long long)(h->policy.max_skew_ms / 1000));
+        goto done;
+    }
+    if (check_payload(e, err) != 0)
+        goto done;
+    store *reader = store_pool_acquire(h->readers);
+    int admitted = check_directory(reader, e, err);
+    store_pool_release(h->readers, reader);
+    if (admitted != 0 || (leaf = envelope_leaf(e, &leaf_len, err)) == NULL)
         goto done;
     store_entry entry = {
         .leaf = leaf,
         .leaf_len = leaf_len,
-        .msg_id = e.id,
-        .sender = e.sender,
-        .payload = e.payload,
-        .payload_len = e.payload_size,
-        .payload_hash = e.payload_sha256,
+        .msg_id = e->id,
+        .sender = e->sender,
+        .payload = e->payload,
+        .payload_len = e->payload_size,
+        .payload_hash = e->payload_sha256,
+        .source = &rec,
     };
     seq_result r;
-    if (sequencer_append(seq, &entry, &r, err) != 0)
+    if (sequencer_append(h->seq, &entry, &r, err) != 0)
         goto done;
     receipt = receipt_build(leaf, leaf_len, &r, err);
     seq_result_free(&r);
 done:
     free(leaf);
-    envelope_free(&e);
+    envelope_free(e);
     return receipt;
 }

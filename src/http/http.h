@@ -17,6 +17,7 @@ typedef struct http_req {
     const char *method;
     const char *path;
     const char *content_type; /* NULL if absent */
+    const char *authorization; /* NULL if absent */
     const char *body;
     size_t body_len;
     node *node;
@@ -27,6 +28,7 @@ typedef struct http_resp {
     int status;
     const char *content_type;
     const char *cache_control; /* NULL: no-store */
+    const char *www_authenticate; /* set on 401 */
     buf body;
 } http_resp;
 
@@ -42,7 +44,10 @@ int http_status_for(enum perr_code code);
 
 /* Route handlers: each returns after filling resp. */
 void route_log(const http_req *req, http_resp *resp);      /* /log/... */
-void route_api(const http_req *req, http_resp *resp);      /* /api/v1/... */
+void route_api(const http_req *req, http_resp *resp);      /* /api/v1/... (log and proofs) */
+/* The hotline's part of /api/v1/; 0 if path is not one of its resources. */
+int route_hotline(const http_req *req, http_resp *resp);
+int http_is_json(const char *content_type);
 void route_health(const http_req *req, http_resp *resp);   /* /healthz */
 
 #endif

@@ -40,6 +40,7 @@ int http_status_for(enum perr_code code)
     case PERR_SIGNATURE: return 403;
     case PERR_UNKNOWN_KEY: return 403;
     case PERR_FORBIDDEN: return 403;
+    case PERR_UNAUTHENTICATED: return 401;
     case PERR_NOT_FOUND: return 404;
     case PERR_CONFLICT: return 409;
     case PERR_TOO_LARGE: return 413;

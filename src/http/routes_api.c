@@ -1,5 +1,4 @@
 /* routes_api.c — the JSON API under /api/v1/ (see docs/openapi.yaml):
- *   POST /api/v1/entries                       append a signed envelope → receipt
  *   GET  /api/v1/entries/<index>               a logged leaf
  *   GET  /api/v1/proof/inclusion?index=I&size=N
  *   GET  /api/v1/proof/consistency?from=M&to=N
@@ -7,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotline/submit.h"
 #include "http/http.h"
 #include "json/jcs.h"
 #include "log/receipt.h"
@@ -23,27 +21,12 @@ static int query_u64(const http_req *req, const char *key, uint64_t *out, http_r
     return 0;
 }
 
-static int is_json_type(const char *ct)
+int http_is_json(const char *ct)
 {
     if (ct == NULL)
         return 0;
     size_t n = strlen("application/json");
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static void post_entry(const http_req *req, http_resp *resp)
-{
-    if (!is_json_type(req->content_type)) {
-        http_error(resp, 415, "unsupported_media_type", "POST a signed envelope as application/json");
-        return;
-    }
-    perr err = {0};
-    json_t *receipt = hotline_submit(req->node->seq, req->node->readers, &req->node->cfg.policy,
-                                     req->body, req->body_len, &err);
-    if (receipt == NULL)
-        http_perr(resp, &err);
-    else
-        http_json(resp, 201, receipt);
 }
 
 static uint64_t tree_size(store *db, perr *err)
@@ -136,13 +119,8 @@ void route_api(const http_req *req, http_resp *resp)
 {
     const char *rest = req->path + strlen("/api/v1/");
     int is_get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-    if (strcmp(rest, "entries") == 0) {
-        if (strcmp(req->method, "POST") == 0)
-            post_entry(req, resp);
-        else
-            http_error(resp, 405, "method_not_allowed", "use POST to append an envelope");
+    if (route_hotline(req, resp))
         return;
-    }
     if (!is_get) {
         http_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
         return;

@@ -16,7 +16,7 @@ struct http_server {
     node *node;
     int port;
     atomic_uint_fast64_t by_class[6]; /* responses by status class 1xx..5xx */
-    atomic_uint_fast64_t refused;      /* 403 and 404 answers */
+    atomic_uint_fast64_t refused[3];   /* 401, 403 and 404 answers */
 };
 
 typedef struct conn_state {
@@ -44,8 +44,11 @@ static void route_metrics(http_server *s, http_resp *resp)
     for (int c = 1; c <= 5; c++)
         buf_printf(b, "parley_http_responses_total{class=\"%dxx\"} %" PRIu64 "\n", c,
                    (uint64_t)atomic_load(&s->by_class[c]));
-    buf_printf(b, "# TYPE parley_http_refused_total counter\nparley_http_refused_total %" PRIu64 "\n",
-               (uint64_t)atomic_load(&s->refused));
+    buf_printf(b, "# TYPE parley_http_refused_total counter\n");
+    static const int refused_status[3] = {401, 403, 404};
+    for (int i = 0; i < 3; i++)
+        buf_printf(b, "parley_http_refused_total{status=\"%d\"} %" PRIu64 "\n", refused_status[i],
+                   (uint64_t)atomic_load(&s->refused[i]));
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
@@ -77,13 +80,15 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *conn, ht
     MHD_add_response_header(r, "Content-Type", resp->content_type ? resp->content_type : "application/json");
     MHD_add_response_header(r, "Cache-Control", resp->cache_control ? resp->cache_control : "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (resp->www_authenticate)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     int cls = resp->status / 100;
     if (cls >= 1 && cls <= 5)
         atomic_fetch_add(&s->by_class[cls], 1);
-    if (resp->status == 403 || resp->status == 404)
-        atomic_fetch_add(&s->refused, 1);
+    if (resp->status == 401 || resp->status == 403 || resp->status == 404)
+        atomic_fetch_add(&s->refused[resp->status == 401 ? 0 : resp->status == 403 ? 1 : 2], 1);
     return rc;
 }
 
@@ -129,6 +134,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             .method = method,
             .path = url,
             .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
             .body = st->body.data ? st->body.data : "",
             .body_len = st->body.len,
             .node = s->node,

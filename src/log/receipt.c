@@ -1,11 +1,13 @@
 /* receipt.c — building and checking receipts. */
 #include "log/receipt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "json/jcs.h"
 #include "json/jget.h"
 #include "util/codec.h"
+#include "util/timefmt.h"
 
 json_t *proof_to_json(const merkle_hash *proof, size_t len)
 {
@@ -50,7 +52,28 @@ json_t *receipt_build(const char *leaf, size_t leaf_len, const seq_result *r, pe
 
 void receipt_info_free(receipt_info *r)
 {
-    envelope_free(&r->entry);
+    if (r->parsed)
+        record_free(&r->entry);
+    r->parsed = 0;
+}
+
+void receipt_describe(const receipt_info *r, buf *out)
+{
+    char created[TIMEFMT_MAX];
+    if (r->entry.type == RECORD_ENVELOPE) {
+        timefmt_format_ms(created, r->entry.env.created_ms);
+        buf_printf(out, "%s %s from %s, created %s", envelope_kind_name(r->entry.env.kind), r->entry.env.id,
+                   r->entry.env.sender, created);
+    } else {
+        timefmt_format_ms(created, r->entry.st.created_ms);
+        buf_printf(out, "%s statement %s signed by %s, created %s", statement_type_name(r->entry.st.type),
+                   r->entry.st.id, r->entry.st.signer_key.name, created);
+    }
+}
+
+static const notekey_verifier *signer_key(const record *r)
+{
+    return r->type == RECORD_ENVELOPE ? &r->env.sender_key : &r->st.signer_key;
 }
 
 int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key,
@@ -86,20 +109,24 @@ int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key
                  (unsigned long long)size, (unsigned long long)out->cp.size);
         goto done;
     }
-    if (envelope_from_json(entry, ENVELOPE_LEAF_ONLY, &out->entry, err) != 0) {
-        perr_wrap(err, "receipt entry: ");
-        goto done;
-    }
-    if (sender_key && (strcmp(sender_key->name, out->entry.sender_key.name) != 0 ||
-                       memcmp(sender_key->pk, out->entry.sender_key.pk, NOTEKEY_PUBLIC_BYTES) != 0)) {
-        perr_set(err, PERR_SIGNATURE, "receipt entry: signed by %s+%08x, not by the expected sender key",
-                 out->entry.sender_key.name, (unsigned)out->entry.sender_key.id);
-        goto done;
-    }
     size_t leaf_len;
     char *leaf = jcs_dumps(entry, &leaf_len, err);
     if (leaf == NULL)
         goto done;
+    if (record_parse_leaf(leaf, leaf_len, &out->entry, err) != 0) {
+        free(leaf);
+        perr_wrap(err, "receipt entry: ");
+        goto done;
+    }
+    out->parsed = 1;
+    const notekey_verifier *signer = signer_key(&out->entry);
+    if (sender_key && (strcmp(sender_key->name, signer->name) != 0 ||
+                       memcmp(sender_key->pk, signer->pk, NOTEKEY_PUBLIC_BYTES) != 0)) {
+        free(leaf);
+        perr_set(err, PERR_SIGNATURE, "receipt entry: signed by %s+%08x, not by the expected key",
+                 signer->name, (unsigned)signer->id);
+        goto done;
+    }
     merkle_leaf_hash(leaf, leaf_len, out->leaf_hash);
     free(leaf);
     rc = merkle_verify_inclusion(out->leaf_hash, out->leaf_index, out->cp.size, proof, proof_len,
@@ -109,4 +136,27 @@ done:
     if (rc != 0)
         receipt_info_free(out);
     return rc;
+}
+
+json_t *receipt_at(store *s, const notekey_verifier *log_key, uint64_t index, perr *err)
+{
+    buf note, leaf;
+    buf_init(&note);
+    buf_init(&leaf);
+    checkpoint cp;
+    json_t *out = NULL;
+    seq_result r = {0};
+    merkle_source src = store_merkle_source(s);
+    if (store_checkpoint(s, UINT64_MAX, &note, err) != 0 || store_entry_leaf(s, index, &leaf, err) != 0 ||
+        checkpoint_open(note.data, note.len, log_key, &cp, err) != 0)
+        goto done;
+    r.index = index;
+    r.tree_size = cp.size;
+    r.checkpoint = note.data;
+    if (merkle_inclusion_proof(&src, index, cp.size, r.proof, &r.proof_len, err) == 0)
+        out = receipt_build(leaf.data, leaf.len, &r, err);
+done:
+    buf_free(&note);
+    buf_free(&leaf);
+    return out;
 }

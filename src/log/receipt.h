@@ -4,22 +4,23 @@
  *    "tree_size": N, "inclusion_proof": [hex, …], "checkpoint": "<signed note>"}
  * It verifies when (1) the checkpoint note is signed by the log key and its
  * origin is the key's name, (2) tree_size is the checkpoint's size, (3) the
- * entry is a well-formed envelope whose signature verifies with the sender key
- * it names (and equals the expected sender key, if one is given), and (4) the
+ * entry is a well-formed envelope or statement whose signature verifies with
+ * the key it names (and equals the expected key, if one is given), and (4) the
  * inclusion proof leads from SHA-256(0x00 || JCS(entry)) to the checkpoint root. */
 #ifndef PARLEY_RECEIPT_H
 #define PARLEY_RECEIPT_H
 
 #include <jansson.h>
 
-#include "envelope/envelope.h"
+#include "envelope/record.h"
 #include "log/sequencer.h"
 #include "tlog/checkpoint.h"
 
 #define RECEIPT_MAX_BYTES (256 * 1024)
 
 typedef struct receipt_info {
-    envelope entry;
+    record entry;
+    int parsed;
     uint64_t leaf_index;
     checkpoint cp;
     merkle_hash leaf_hash;
@@ -29,6 +30,10 @@ json_t *receipt_build(const char *leaf, size_t leaf_len, const seq_result *r, pe
 int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key,
                    const notekey_verifier *sender_key, receipt_info *out, perr *err);
 void receipt_info_free(receipt_info *r);
+/* One line saying what the entry is, who signed it and when. */
+void receipt_describe(const receipt_info *r, buf *out);
+/* A receipt for the logged leaf at index against the newest checkpoint. */
+json_t *receipt_at(store *s, const notekey_verifier *log_key, uint64_t index, perr *err);
 
 /* Proof hashes as a JSON array of lowercase hex strings, and back (strict). */
 json_t *proof_to_json(const merkle_hash *proof, size_t len);

@@ -32,6 +32,8 @@ typedef struct request {
 struct sequencer {
     store *db;
     const notekey_signer *key;
+    seq_apply_fn apply;
+    void *apply_ctx;
     merkle_frontier tree;
     cached_node *cache;
     pthread_t thread;
@@ -88,12 +90,12 @@ static void emit_node(void *ctx, unsigned level, uint64_t index, const merkle_ha
     cache_put(b->q, level, index, h);
 }
 
-static void on_leaf(void *ctx, store_batch *batch, uint64_t index, const merkle_hash leaf_hash)
+static int on_leaf(void *ctx, store_batch *batch, const store_entry *e, const merkle_hash leaf_hash, perr *err)
 {
     sequencer *q = ctx;
-    (void)index;
     batch_ctx b = {q, batch};
     merkle_frontier_append(&q->tree, leaf_hash, emit_node, &b);
+    return q->apply ? q->apply(q->apply_ctx, q->db, e, err) : 0;
 }
 
 static char *sign_checkpoint(void *ctx, uint64_t size, perr *err)
@@ -210,7 +212,8 @@ static void *sequencer_main(void *arg)
     return NULL;
 }
 
-sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *err)
+sequencer *sequencer_start(store *writer, const notekey_signer *log_key, seq_apply_fn apply,
+                           void *apply_ctx, perr *err)
 {
     sequencer *q = calloc(1, sizeof *q);
     if (q == NULL || (q->cache = malloc(NODE_CACHE_SLOTS * sizeof *q->cache)) == NULL) {
@@ -220,6 +223,8 @@ sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *e
     }
     q->db = writer;
     q->key = log_key;
+    q->apply = apply;
+    q->apply_ctx = apply_ctx;
     cache_clear(q);
     uint64_t size;
     merkle_source src = store_merkle_source(writer);

@@ -35,8 +35,15 @@ typedef struct seq_stats {
     uint64_t tree_size;
 } seq_stats;
 
-/* Takes ownership of nothing: writer and key must outlive the sequencer. */
-sequencer *sequencer_start(store *writer, const notekey_signer *log_key, perr *err);
+/* Called on the sequencer thread for each appended entry, inside the batch's
+ * transaction and on the writer handle, so state derived from the log
+ * commits atomically with the leaves it comes from. -1 fails the batch. */
+typedef int (*seq_apply_fn)(void *ctx, store *writer, const store_entry *e, perr *err);
+
+/* Takes ownership of nothing: writer, key and apply_ctx must outlive the
+ * sequencer. apply may be NULL. */
+sequencer *sequencer_start(store *writer, const notekey_signer *log_key, seq_apply_fn apply,
+                           void *apply_ctx, perr *err);
 /* Appends entry (its store_entry fields are read, not kept) and waits until it
  * is durable. PERR_CONFLICT for a message id already logged. */
 int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err);

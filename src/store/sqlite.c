@@ -8,16 +8,16 @@
  *   nodes(level, idx, hash)   every complete Merkle subtree, leaves at level 0
  *   checkpoints(size, note)   every checkpoint the node signed
  *   payloads(hash, data)      ciphertext beside the log, addressed by SHA-256
- *   participants, meta */
-#include "store/store.h"
-
-#include <sqlite3.h>
+ *   meta                      node-level settings
+ * The derived state (directory, messages) lives in sqlite_state.c. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite_internal.h"
 #include "util/buf.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -28,15 +28,12 @@ static const char schema_sql[] =
     "  hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS payloads(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
-    "  data BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS participants(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-    "  verifier TEXT NOT NULL, box_public TEXT NOT NULL, created_at INTEGER NOT NULL);";
+    "  data BLOB NOT NULL);";
 
 enum stmt_id {
     ST_LOG_SIZE, ST_NODE, ST_NODES, ST_ENTRIES, ST_ENTRY, ST_PAYLOAD,
     ST_INSERT_ENTRY, ST_INSERT_NODE, ST_INSERT_PAYLOAD, ST_INSERT_CHECKPOINT,
-    ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT,
-    ST_PARTICIPANT_PUT, ST_PARTICIPANT_GET, ST_COUNT
+    ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -55,16 +52,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CHECKPOINT_AT] = "SELECT note FROM checkpoints WHERE size = ?1",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
-    [ST_PARTICIPANT_PUT] = "INSERT OR REPLACE INTO participants(id, name, verifier, box_public, created_at) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5)",
-    [ST_PARTICIPANT_GET] = "SELECT name, verifier, box_public, created_at FROM participants WHERE id = ?1",
 };
-
-typedef struct sqlite_store {
-    store base;
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];
-} sqlite_store;
 
 typedef struct sqlite_batch {
     store_batch base;
@@ -78,21 +66,32 @@ static sqlite_store *S(store *s)
     return (sqlite_store *)s;
 }
 
-static int db_error(sqlite_store *s, perr *err, const char *what)
+int sqlite_db_error(sqlite_store *s, perr *err, const char *what)
 {
     return perr_set(err, PERR_IO, "sqlite %s: %s", what, sqlite3_errmsg(s->db));
 }
+#define db_error sqlite_db_error
 
-/* Resets after use so no statement holds a read transaction open. */
-static sqlite3_stmt *stmt(sqlite_store *s, enum stmt_id id)
+sqlite3_stmt *sqlite_stmt_reset(sqlite3_stmt *st)
 {
-    sqlite3_stmt *st = s->st[id];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return st;
 }
 
-static int exec(sqlite_store *s, const char *sql, perr *err)
+static sqlite3_stmt *stmt(sqlite_store *s, enum stmt_id id)
+{
+    return sqlite_stmt_reset(s->st[id]);
+}
+
+int sqlite_run(sqlite_store *s, sqlite3_stmt *st, perr *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, what);
+}
+
+int sqlite_exec(sqlite_store *s, const char *sql, perr *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -103,11 +102,15 @@ static int exec(sqlite_store *s, const char *sql, perr *err)
     return 0;
 }
 
+#define exec sqlite_exec
+
 static void sq_close(store *base)
 {
     sqlite_store *s = S(base);
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; s->st && i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    free(s->st);
+    sqlite_state_finalize(s);
     sqlite3_close(s->db);
     free(s);
 }
@@ -185,7 +188,7 @@ static int sq_entry_bundle(store *base, uint64_t first, unsigned count, buf *out
     return out->failed ? perr_set(err, PERR_INTERNAL, "out of memory") : 0;
 }
 
-static int one_blob(sqlite_store *s, sqlite3_stmt *st, buf *out, perr *err, const char *what)
+int sqlite_one_blob(sqlite_store *s, sqlite3_stmt *st, buf *out, perr *err, const char *what)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -204,7 +207,7 @@ static int sq_entry(store *base, uint64_t index, buf *leaf, perr *err)
     sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, ST_ENTRY);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
-    return one_blob(s, st, leaf, err, "entry");
+    return sqlite_one_blob(s, st, leaf, err, "entry");
 }
 
 static int sq_payload(store *base, const uint8_t hash[32], buf *out, perr *err)
@@ -212,7 +215,7 @@ static int sq_payload(store *base, const uint8_t hash[32], buf *out, perr *err)
     sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, ST_PAYLOAD);
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    return one_blob(s, st, out, err, "payload");
+    return sqlite_one_blob(s, st, out, err, "payload");
 }
 
 static int sq_checkpoint(store *base, uint64_t size, buf *note, perr *err)
@@ -225,7 +228,7 @@ static int sq_checkpoint(store *base, uint64_t size, buf *note, perr *err)
         st = stmt(s, ST_CHECKPOINT_AT);
         sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
     }
-    return one_blob(s, st, note, err, "checkpoint");
+    return sqlite_one_blob(s, st, note, err, "checkpoint");
 }
 
 static void batch_put_node(store_batch *b, unsigned level, uint64_t index, const merkle_hash h)
@@ -299,7 +302,8 @@ static int sq_append_batch(store *base, store_entry *entries, size_t n, store_le
         e->index = size + appended;
         merkle_hash lh;
         merkle_leaf_hash(e->leaf, e->leaf_len, lh);
-        on_leaf(ctx, &batch.base, e->index, lh);
+        if (on_leaf(ctx, &batch.base, e, lh, err) != 0)
+            goto rollback;
         if (batch.failed) {
             perr_set(err, PERR_IO, "sqlite insert node: %s", batch.errmsg);
             goto rollback;
@@ -335,7 +339,7 @@ static int sq_meta_get(store *base, const char *key, buf *value, perr *err)
     sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, ST_META_GET);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    return one_blob(s, st, value, err, key);
+    return sqlite_one_blob(s, st, value, err, key);
 }
 
 static int sq_meta_put(store *base, const char *key, const char *value, perr *err)
@@ -349,52 +353,19 @@ static int sq_meta_put(store *base, const char *key, const char *value, perr *er
     return rc == SQLITE_DONE ? 0 : db_error(s, err, "meta put");
 }
 
-static int sq_participant_put(store *base, const store_participant *p, perr *err)
+static int sq_transaction(store *base, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err)
 {
     sqlite_store *s = S(base);
-    buf v, box;
-    buf_init(&v);
-    buf_init(&box);
-    notekey_format_verifier(&p->keys.verifier, &v);
-    buf_put_b64(&box, p->keys.box_pk, KEYFILE_BOX_BYTES);
-    sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_PUT);
-    sqlite3_bind_text(st, 1, p->keys.id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v.data, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, box.data, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, p->created_ms);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    buf_free(&v);
-    buf_free(&box);
-    return rc == SQLITE_DONE ? 0 : db_error(s, err, "participant put");
-}
-
-static int sq_participant_get(store *base, const char *id, store_participant *out, perr *err)
-{
-    sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, ST_PARTICIPANT_GET);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE)
-            return perr_set(err, PERR_UNKNOWN_KEY, "participant %.40s is not registered", id);
-        return db_error(s, err, "participant get");
+    if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    if (fn(ctx, base, err) != 0 || exec(s, "COMMIT", err) != 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
     }
-    memset(out, 0, sizeof *out);
-    snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
-    json_t *j = json_pack("{s:s, s:s, s:s}", "participant", id, "verifier",
-                          (const char *)sqlite3_column_text(st, 1), "box_public",
-                          (const char *)sqlite3_column_text(st, 2));
-    out->created_ms = sqlite3_column_int64(st, 3);
-    sqlite3_reset(st);
-    int prc = j ? keyfile_public_from_json(j, &out->keys, err) : perr_set(err, PERR_INTERNAL, "out of memory");
-    json_decref(j);
-    return prc;
+    return 0;
 }
 
-static const struct store_ops sqlite_ops = {
+static struct store_ops sqlite_ops = {
     .close = sq_close,
     .log_size = sq_log_size,
     .node = sq_node,
@@ -406,9 +377,14 @@ static const struct store_ops sqlite_ops = {
     .checkpoint = sq_checkpoint,
     .meta_get = sq_meta_get,
     .meta_put = sq_meta_put,
-    .participant_put = sq_participant_put,
-    .participant_get = sq_participant_get,
+    .transaction = sq_transaction,
 };
+
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
+static void fill_state_ops(void)
+{
+    sqlite_state_ops(&sqlite_ops);
+}
 
 store *store_open_sqlite(const char *path, int flags, perr *err)
 {
@@ -417,6 +393,7 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
         perr_set(err, PERR_INTERNAL, "out of memory");
         return NULL;
     }
+    pthread_once(&ops_once, fill_state_ops);
     s->base.ops = &sqlite_ops;
     /* Readers open read-write but refuse writes (query_only): a read-only
      * connection could not create the WAL index after a crash. */
@@ -434,18 +411,28 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
         goto fail;
     if (!(flags & STORE_READ_ONLY)) {
         if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) != 0 ||
-            ((flags & STORE_CREATE) && exec(s, schema_sql, err) != 0))
+            ((flags & STORE_CREATE) &&
+             (exec(s, schema_sql, err) != 0 || exec(s, sqlite_state_schema, err) != 0)))
             goto fail;
         char v[64];
         snprintf(v, sizeof v, "PRAGMA user_version=%d", SCHEMA_VERSION);
         if ((flags & STORE_CREATE) && exec(s, v, err) != 0)
             goto fail;
     }
+    s->st = calloc(ST_COUNT, sizeof *s->st);
+    if (s->st == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        goto fail;
+    }
     for (int i = 0; i < ST_COUNT; i++)
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
             perr_set(err, PERR_IO, "%s: not a Parley database (%s)", path, sqlite3_errmsg(s->db));
             goto fail;
         }
+    if (sqlite_state_prepare(s, err) != 0) {
+        perr_wrap(err, "%s: not a Parley database: ", path);
+        goto fail;
+    }
     return &s->base;
 fail:
     sq_close(&s->base);

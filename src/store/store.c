@@ -78,6 +78,77 @@ merkle_source store_merkle_source(store *s)
     return (merkle_source){source_node, s};
 }
 
+int store_participant_list(store *s, buf *out, perr *err)
+{
+    return s->ops->participant_list(s, out, err);
+}
+
+int store_group_put(store *s, const char *id, const char *doc, const char *const *members, size_t n, perr *err)
+{
+    return s->ops->group_put(s, id, doc, members, n, err);
+}
+
+int store_group_get(store *s, const char *id, buf *doc, perr *err)
+{
+    return s->ops->group_get(s, id, doc, err);
+}
+
+int store_group_list(store *s, buf *out, perr *err)
+{
+    return s->ops->group_list(s, out, err);
+}
+
+int store_member_of(store *s, const char *group, const char *participant, int *yes, perr *err)
+{
+    return s->ops->member_of(s, group, participant, yes, err);
+}
+
+int store_message_put(store *s, const store_message *m, const char *const *recipients, size_t n, perr *err)
+{
+    return s->ops->message_put(s, m, recipients, n, err);
+}
+
+int store_message_get(store *s, const char *id, store_message *out, perr *err)
+{
+    return s->ops->message_get(s, id, out, err);
+}
+
+int store_recipients_get(store *s, const char *msg_id, store_recipient *out, size_t max, size_t *n, perr *err)
+{
+    return s->ops->recipients_get(s, msg_id, out, max, n, err);
+}
+
+int store_recipient_mark(store *s, const char *msg_id, const char *participant, enum store_mark m,
+                         int64_t at_ms, const char *ref_id, perr *err)
+{
+    return s->ops->recipient_mark(s, msg_id, participant, m, at_ms, ref_id, err);
+}
+
+int store_message_list(store *s, const store_query *q, store_message *out, size_t *n, perr *err)
+{
+    return s->ops->message_list(s, q, out, n, err);
+}
+
+int store_state_clear(store *s, perr *err)
+{
+    return s->ops->state_clear(s, err);
+}
+
+int store_credential_put(store *s, const char *participant, const uint8_t hash[32], perr *err)
+{
+    return s->ops->credential_put(s, participant, hash, err);
+}
+
+int store_credential_get(store *s, const char *participant, uint8_t hash[32], perr *err)
+{
+    return s->ops->credential_get(s, participant, hash, err);
+}
+
+int store_transaction(store *s, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err)
+{
+    return s->ops->transaction(s, fn, ctx, err);
+}
+
 void store_batch_put_node(store_batch *b, unsigned level, uint64_t index, const merkle_hash h)
 {
     b->put_node(b, level, index, h);

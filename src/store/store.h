@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "crypto/keyfile.h"
+#include "envelope/envelope.h"
 #include "tlog/merkle.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -32,27 +33,72 @@ typedef struct store_entry {
     size_t payload_len;
     const uint8_t *payload_hash;
     int64_t logged_at_ms;
+    const void *source;       /* the parsed record, for the sequencer's apply hook */
     /* filled by the store: */
     int duplicate;            /* msg_id was already logged; not appended */
     uint64_t index;
 } store_entry;
 
-/* Called for each leaf the store appends, in order, with its leaf hash; it
- * reports the tree nodes the leaf completes through store_batch_put_node. */
+/* Called for each leaf the store appends, in order, inside the batch's
+ * transaction, with its leaf hash; it reports the tree nodes the leaf
+ * completes through store_batch_put_node and may write derived state through
+ * the same store handle. Returning -1 aborts the whole batch. */
 typedef struct store_batch {
     void (*put_node)(struct store_batch *b, unsigned level, uint64_t index, const merkle_hash h);
 } store_batch;
-typedef void (*store_leaf_fn)(void *ctx, store_batch *b, uint64_t index, const merkle_hash leaf_hash);
+typedef int (*store_leaf_fn)(void *ctx, store_batch *b, const store_entry *e, const merkle_hash leaf_hash,
+                             perr *err);
 void store_batch_put_node(store_batch *b, unsigned level, uint64_t index, const merkle_hash h);
 /* Called once the leaves are in: returns the signed checkpoint note (malloc'd)
  * for the new size, or NULL to abort the batch. */
 typedef char *(*store_checkpoint_fn)(void *ctx, uint64_t new_size, perr *err);
 
+/* ---- Derived state: the directory and message states, rebuilt from the
+ * log by replaying it (store_state_clear, then every leaf in order). ---- */
+#define STORE_NAME_MAX 128
+#define STORE_DOC_MAX 16384
+
 typedef struct store_participant {
     participant_public keys;
-    char name[128];
-    int64_t created_ms;
+    char name[STORE_NAME_MAX];
+    char status[16];                 /* "active" or "suspended" */
+    char contacts[STORE_DOC_MAX];    /* JSON array text of contact points */
+    int64_t created_ms;              /* first registration (log time) */
+    int64_t updated_ms;
 } store_participant;
+
+typedef struct store_message {
+    char id[IDENT_UUID_LEN + 1];
+    uint64_t index;
+    char group[IDENT_GROUP_MAX + 1];
+    char sender[IDENT_PARTICIPANT_MAX + 1];
+    enum envelope_kind kind;
+    char in_reply_to[IDENT_UUID_LEN + 1];
+    int64_t created_ms, deadline_ms, logged_ms; /* deadline: effective, 0 if none */
+    enum tlp_level tlp;
+    uint8_t payload_hash[32];
+    uint64_t payload_size;
+} store_message;
+
+/* One recipient's progress on one message; a time of 0 means "not yet". */
+typedef struct store_recipient {
+    char participant[IDENT_PARTICIPANT_MAX + 1];
+    int64_t delivered_ms, acked_ms, answered_ms, closed_ms;
+    char ack_id[IDENT_UUID_LEN + 1], answer_id[IDENT_UUID_LEN + 1];
+} store_recipient;
+
+enum store_mark { MARK_DELIVERED, MARK_ACKED, MARK_ANSWERED, MARK_CLOSED };
+
+enum store_role { ROLE_RECIPIENT, ROLE_SENDER, ROLE_EITHER, ROLE_ANY };
+typedef struct store_query {
+    const char *participant;  /* with role; NULL for ROLE_ANY */
+    enum store_role role;
+    const char *group;        /* NULL: every group */
+    int kind;                 /* -1: every kind */
+    uint64_t after_index;     /* cursor: messages logged after this leaf (0 = from start) */
+    int has_after;
+    size_t limit;
+} store_query;
 
 struct store_ops {
     void (*close)(store *s);
@@ -73,6 +119,25 @@ struct store_ops {
     int (*meta_put)(store *s, const char *key, const char *value, perr *err);
     int (*participant_put)(store *s, const store_participant *p, perr *err);
     int (*participant_get)(store *s, const char *id, store_participant *out, perr *err);
+    /* JSON array text of every participant row (id, name, verifier, box_public, contacts, status). */
+    int (*participant_list)(store *s, buf *out, perr *err);
+    int (*group_put)(store *s, const char *id, const char *doc, const char *const *members, size_t n, perr *err);
+    int (*group_get)(store *s, const char *id, buf *doc, perr *err);
+    int (*group_list)(store *s, buf *out, perr *err); /* JSON array of docs */
+    int (*member_of)(store *s, const char *group, const char *participant, int *yes, perr *err);
+    int (*message_put)(store *s, const store_message *m, const char *const *recipients, size_t n, perr *err);
+    int (*message_get)(store *s, const char *id, store_message *out, perr *err);
+    int (*recipients_get)(store *s, const char *msg_id, store_recipient *out, size_t max, size_t *n, perr *err);
+    /* Records the first time a step happened; later marks of the same step are ignored. */
+    int (*recipient_mark)(store *s, const char *msg_id, const char *participant, enum store_mark m,
+                          int64_t at_ms, const char *ref_id, perr *err);
+    int (*message_list)(store *s, const store_query *q, store_message *out, size_t *n, perr *err);
+    int (*state_clear)(store *s, perr *err);
+    /* API credentials are secrets, not log facts: kept outside the derived state. */
+    int (*credential_put)(store *s, const char *participant, const uint8_t hash[32], perr *err);
+    int (*credential_get)(store *s, const char *participant, uint8_t hash[32], perr *err);
+    /* Runs fn inside one write transaction (BEGIN IMMEDIATE … COMMIT). */
+    int (*transaction)(store *s, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err);
 };
 
 struct store {
@@ -99,6 +164,22 @@ int store_meta_get(store *s, const char *key, buf *value, perr *err);
 int store_meta_put(store *s, const char *key, const char *value, perr *err);
 int store_participant_put(store *s, const store_participant *p, perr *err);
 int store_participant_get(store *s, const char *id, store_participant *out, perr *err);
+int store_participant_list(store *s, buf *out, perr *err);
+int store_group_put(store *s, const char *id, const char *doc, const char *const *members, size_t n, perr *err);
+int store_group_get(store *s, const char *id, buf *doc, perr *err);
+int store_group_list(store *s, buf *out, perr *err);
+int store_member_of(store *s, const char *group, const char *participant, int *yes, perr *err);
+int store_message_put(store *s, const store_message *m, const char *const *recipients, size_t n, perr *err);
+int store_message_get(store *s, const char *id, store_message *out, perr *err);
+int store_recipients_get(store *s, const char *msg_id, store_recipient *out, size_t max, size_t *n, perr *err);
+int store_recipient_mark(store *s, const char *msg_id, const char *participant, enum store_mark m,
+                         int64_t at_ms, const char *ref_id, perr *err);
+/* out holds q->limit rows. */
+int store_message_list(store *s, const store_query *q, store_message *out, size_t *n, perr *err);
+int store_state_clear(store *s, perr *err);
+int store_credential_put(store *s, const char *participant, const uint8_t hash[32], perr *err);
+int store_credential_get(store *s, const char *participant, uint8_t hash[32], perr *err);
+int store_transaction(store *s, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err);
 /* A merkle_source reading nodes from the store. */
 merkle_source store_merkle_source(store *s);
 

@@ -53,6 +53,7 @@ const char *perr_code_name(enum perr_code code)
     case PERR_CONFLICT: return "conflict";
     case PERR_TOO_LARGE: return "too_large";
     case PERR_FORBIDDEN: return "forbidden";
+    case PERR_UNAUTHENTICATED: return "unauthenticated";
     case PERR_IO: return "io_error";
     case PERR_UNAVAILABLE: return "unavailable";
     case PERR_INTERNAL: return "internal";

@@ -14,6 +14,7 @@ enum perr_code {
     PERR_CONFLICT,    /* e.g. a message id that is already logged */
     PERR_TOO_LARGE,
     PERR_FORBIDDEN,
+    PERR_UNAUTHENTICATED, /* missing or wrong credentials */
     PERR_IO,          /* storage or file-system failure */
     PERR_UNAVAILABLE, /* shutting down, overloaded */
     PERR_INTERNAL

@@ -1,16 +1,17 @@
-/* cmd_send.c — making and sending envelopes; signing happens here, with the
- * participant's key file, never on the node.
+/* cmd_envelope.c — raw envelopes, for scripts and tests that need to build
+ * one by hand (the workflow commands in cmd_message.c seal and send for you):
  *   parley envelope create --key KEYFILE --group G --to ID[,ID…] --kind KIND
  *          [--tlp LABEL] [--payload-file F | --text S] [--deadline TIME | --deadline-hours H]
  *          [--in-reply-to ID] [--out FILE]
- *   parley send --server URL  (same options)  [--receipt FILE] [--log-key VKEY]
- *   parley submit --server URL FILE [--receipt FILE]   (an envelope made earlier) */
+ *   parley submit FILE [--receipt FILE] (+ client.h session options)
+ * The payload is taken as given: above TLP:CLEAR the node accepts only a
+ * sealed payload (seal.h), so --text is for TLP:CLEAR messages. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/httpc.h"
+#include "cli/client.h"
 #include "crypto/keyfile.h"
 #include "envelope/envelope.h"
 #include "log/receipt.h"
@@ -127,22 +128,19 @@ int cmd_envelope(int argc, char **argv)
     return cli_fail(EXIT_USAGE, "usage: parley envelope create ...");
 }
 
-/* POSTs an envelope; on 201 writes the receipt and optionally verifies it. */
-static int post_envelope(const char *server, const char *body, size_t len, const cli_args *a)
+/* POSTs an envelope; on 201 writes the receipt and verifies it. */
+static int post_envelope(client *c, const char *body, size_t len, const cli_args *a)
 {
-    char url[2048];
-    size_t sl = strlen(server);
-    snprintf(url, sizeof url, "%.*s/api/v1/entries", (int)(sl && server[sl - 1] == '/' ? sl - 1 : sl), server);
     buf resp;
     buf_init(&resp);
     long status = 0;
     perr err;
-    if (httpc_request("POST", url, "application/json", body, len, &status, &resp, &err) != 0) {
+    if (client_call_raw(c, "POST", "/api/v1/messages", body, len, &status, &resp, &err) != 0) {
         buf_free(&resp);
-        return cli_fail(EXIT_INVALID, "send: %s", err.msg);
+        return cli_fail(EXIT_INVALID, "submit: %s", err.msg);
     }
     if (status != 201) {
-        int rc = cli_fail(EXIT_INVALID, "send: the node refused the envelope (HTTP %ld): %s", status,
+        int rc = cli_fail(EXIT_INVALID, "submit: the node refused the envelope (HTTP %ld): %s", status,
                           resp.data ? resp.data : "");
         buf_free(&resp);
         return rc;
@@ -151,60 +149,40 @@ static int post_envelope(const char *server, const char *body, size_t len, const
     const char *out = cli_opt(a, "receipt");
     if (out && file_write_atomic(out, resp.data, resp.len, 0644, 0, &err) != 0)
         rc = cli_fail(EXIT_INVALID, "%s", err.msg);
-    const char *lk = cli_opt(a, "log-key");
-    if (rc == EXIT_OK && lk) {
-        notekey_verifier logkey;
-        receipt_info info;
-        if (cli_load_vkey(lk, &logkey, &err) != 0)
-            rc = cli_fail(EXIT_USAGE, "--log-key: %s", err.msg);
-        else if (receipt_verify(resp.data, resp.len, &logkey, NULL, &info, &err) != 0)
-            rc = cli_fail(EXIT_INVALID, "send: the node's receipt does NOT verify: %s", err.msg);
-        else {
-            printf("logged %s %s as leaf %llu; receipt verified against checkpoint of size %llu\n",
-                   envelope_kind_name(info.entry.kind), info.entry.id,
-                   (unsigned long long)info.leaf_index, (unsigned long long)info.cp.size);
-            receipt_info_free(&info);
-        }
-    } else if (rc == EXIT_OK && !out) {
-        printf("%s", resp.data);
+    const notekey_verifier *lk = rc == EXIT_OK ? client_log_key(c, &err) : NULL;
+    receipt_info info;
+    if (rc == EXIT_OK && lk == NULL) {
+        rc = cli_fail(EXIT_INVALID, "submit: no log key: %s", err.msg);
+    } else if (rc == EXIT_OK && receipt_verify(resp.data, resp.len, lk, NULL, &info, &err) != 0) {
+        rc = cli_fail(EXIT_INVALID, "submit: the node's receipt does NOT verify: %s", err.msg);
+    } else if (rc == EXIT_OK) {
+        buf what;
+        buf_init(&what);
+        receipt_describe(&info, &what);
+        printf("logged %s as leaf %llu; receipt verified against checkpoint of size %llu\n", what.data,
+               (unsigned long long)info.leaf_index, (unsigned long long)info.cp.size);
+        buf_free(&what);
+        receipt_info_free(&info);
     }
     buf_free(&resp);
     return rc;
 }
 
-int cmd_send(int argc, char **argv)
-{
-    static const char *const opts[] = {MAKE_OPTS, "server", "receipt", "log-key", NULL};
-    cli_args a;
-    const char *server;
-    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 0 || !(server = cli_need(&a, "server")))
-        return cli_fail(EXIT_USAGE, "usage: parley send --server URL --key KEYFILE --group G --to IDS --kind KIND ...");
-    envelope e;
-    int rc = make_envelope(&a, &e);
-    if (rc != EXIT_OK)
-        return rc;
-    json_t *j = envelope_to_json(&e);
-    char *body = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    envelope_free(&e);
-    rc = body ? post_envelope(server, body, strlen(body), &a) : cli_fail(EXIT_INVALID, "out of memory");
-    free(body);
-    return rc;
-}
-
 int cmd_submit(int argc, char **argv)
 {
-    static const char *const opts[] = {"server", "receipt", "log-key", NULL};
+    static const char *const opts[] = {CLIENT_OPTS, "receipt", NULL};
     cli_args a;
-    const char *server;
-    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 1 || !(server = cli_need(&a, "server")))
-        return cli_fail(EXIT_USAGE, "usage: parley submit --server URL FILE [--receipt FILE] [--log-key VKEY]");
+    client c;
+    if (cli_parse(argc, argv, opts, NULL, &a) != 0 || a.npos != 1)
+        return cli_fail(EXIT_USAGE, "usage: parley submit FILE [--receipt FILE] --server URL --token-file F");
+    int rc = client_open(&a, CLIENT_NEED_TOKEN, &c);
+    if (rc != EXIT_OK)
+        return rc;
     perr err;
     size_t len;
     char *body = file_read(a.pos[0], ENVELOPE_MAX_JSON, &len, &err);
-    if (body == NULL)
-        return cli_fail(EXIT_INVALID, "%s", err.msg);
-    int rc = post_envelope(server, body, len, &a);
+    rc = body ? post_envelope(&c, body, len, &a) : cli_fail(EXIT_INVALID, "%s", err.msg);
     free(body);
+    client_close(&c);
     return rc;
 }

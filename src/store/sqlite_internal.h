@@ -1,0 +1,37 @@
+/* sqlite_internal.h — what the SQLite backend's two files share: the handle
+ * and statement helpers. sqlite.c keeps the log (entries, tree nodes,
+ * checkpoints, payloads); sqlite_state.c keeps the state derived from it
+ * (directory, messages, recipient progress) and the credentials. Nothing
+ * outside src/store/ includes this. */
+#ifndef PARLEY_SQLITE_INTERNAL_H
+#define PARLEY_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define SQLITE_STATE_STMTS 24
+
+typedef struct sqlite_store {
+    store base;
+    sqlite3 *db;
+    sqlite3_stmt **st;                          /* the log's statements */
+    sqlite3_stmt *state_st[SQLITE_STATE_STMTS]; /* the derived state's statements */
+} sqlite_store;
+
+/* Resets a statement before reuse so none holds a read transaction open. */
+sqlite3_stmt *sqlite_stmt_reset(sqlite3_stmt *st);
+int sqlite_db_error(sqlite_store *s, perr *err, const char *what);
+int sqlite_exec(sqlite_store *s, const char *sql, perr *err);
+/* Steps a statement that returns one blob/text column into out; NOT_FOUND if no row. */
+int sqlite_one_blob(sqlite_store *s, sqlite3_stmt *st, buf *out, perr *err, const char *what);
+/* Runs a statement that returns no rows. */
+int sqlite_run(sqlite_store *s, sqlite3_stmt *st, perr *err, const char *what);
+
+extern const char sqlite_state_schema[];
+int sqlite_state_prepare(sqlite_store *s, perr *err);
+void sqlite_state_finalize(sqlite_store *s);
+/* Fills the state entries of the ops table. */
+void sqlite_state_ops(struct store_ops *ops);
+
+#endif
