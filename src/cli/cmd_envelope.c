@@ -4,14 +4,16 @@
  *          [--tlp LABEL] [--payload-file F | --text S] [--deadline TIME | --deadline-hours H]
  *          [--in-reply-to ID] [--out FILE]
  *   parley submit FILE [--receipt FILE] (+ client.h session options)
- * The payload is taken as given: above TLP:CLEAR the node accepts only a
- * sealed payload (seal.h), so --text is for TLP:CLEAR messages. */
+ * --payload-file is taken as given; --text is wrapped in seal.h's clear form
+ * and makes the default TLP CLEAR, since above TLP:CLEAR the node accepts
+ * only a sealed payload. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "crypto/seal.h"
 #include "crypto/keyfile.h"
 #include "envelope/envelope.h"
 #include "log/receipt.h"
@@ -68,8 +70,12 @@ static int make_envelope(const cli_args *a, envelope *out)
         if (payload == NULL)
             return cli_fail(EXIT_INVALID, "--payload-file: %s", err.msg);
     } else if (cli_opt(a, "text")) {
-        payload = strdup(cli_opt(a, "text"));
-        plen = strlen(payload);
+        buf clear;
+        buf_init(&clear);
+        seal_clear((const uint8_t *)cli_opt(a, "text"), strlen(cli_opt(a, "text")), &clear, &err);
+        payload = buf_steal(&clear, &plen);
+        if (!cli_opt(a, "tlp"))
+            p.tlp = TLP_CLEAR;
     }
     p.payload = (const uint8_t *)payload;
     p.payload_len = plen;

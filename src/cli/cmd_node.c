@@ -50,7 +50,6 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    clock_from_env();
     perr err;
     node *n = node_open(a.pos[0], &err);
     if (n == NULL)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/clock.h"
 
 static const char usage[] =
     "usage: parley COMMAND ...\n"
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
+            clock_from_env(); /* tests move time for server and clients alike */
             curl_global_init(CURL_GLOBAL_DEFAULT);
             int rc = commands[i].run(argc - 2, argv + 2);
             curl_global_cleanup();

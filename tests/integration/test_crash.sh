@@ -7,7 +7,9 @@ cd "$(dirname "$0")/../.." && . tests/integration/lib.sh
 
 ROUNDS=${CRASH_ROUNDS:-3}
 new_node c
-K=$T/keys
+start_node c
+register us-ru-ict US RU || bad "register participants"
+stop_node
 mkdir -p "$T/envs" "$T/receipts"
 # Pre-sign envelopes so the burst is pure HTTP.
 for i in $(seq 1 240); do
@@ -21,7 +23,7 @@ for round in $(seq 1 "$ROUNDS"); do
         (for i in $(seq $((w + 1)) 8 240); do
             f=$T/envs/$i.json
             [ -f "$f.done" ] && continue
-            code=$(curl -s -o "$T/receipts/$i.$round.tmp" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary @"$f" "$URL/api/v1/entries")
+            code=$(curl -s -o "$T/receipts/$i.$round.tmp" -w '%{http_code}' -X POST -H "$(auth US)" -H 'Content-Type: application/json' --data-binary @"$f" "$URL/api/v1/messages")
             if [ "$code" = 201 ]; then mv "$T/receipts/$i.$round.tmp" "$T/receipts/$i.json"; touch "$f.done"; fi
         done) &
     done
