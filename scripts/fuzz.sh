@@ -8,7 +8,7 @@ secs=${1:-30}
 make -s fuzz >/dev/null
 make -s build/parley >/dev/null
 seeds=build-fuzz/seeds
-rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs}
+rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs,hotline}
 V=../shared/vectors
 cp $V/rfc8785-jcs/input/* tests/fuzz-regressions/jcs-* "$seeds/jcs/"
 jq -j '.cases[0].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp0"
@@ -18,16 +18,29 @@ t=$(mktemp -d)
 P=build/parley
 $P init "$t/n" --origin parley.example/shared-log --port 0 >/dev/null
 $P keygen --id US --dir "$t/k" >/dev/null; $P keygen --id RU --dir "$t/k" >/dev/null
-$P participant add "$t/n" --public "$t/k/US.pub" >/dev/null; $P participant add "$t/n" --public "$t/k/RU.pub" >/dev/null
 $P envelope create --key "$t/k/US.key" --group g1 --to RU --kind notification --text evidence --deadline-hours 72 --out "$seeds/envelope/e1"
 $P serve "$t/n" --port 0 --port-file "$t/port" >/dev/null & pid=$!
 for _ in $(seq 100); do [ -s "$t/port" ] && break; sleep 0.05; done
-$P submit --server "http://127.0.0.1:$(cat "$t/port")" "$seeds/envelope/e1" --receipt "$seeds/receipt/r1" >/dev/null
+export PARLEY_SERVER="http://127.0.0.1:$(cat "$t/port")" PARLEY_LOG_KEY="$t/n/node.vkey"
+adm() { $P admin "$@" --admin-key "$t/n/admin.key" >/dev/null; }
+adm participant --public "$t/k/US.pub" --name "United States" --contacts "duty|duty|24/7|UTC"
+adm participant --public "$t/k/RU.pub" --name "Russian Federation"
+adm group --id g1 --name "Group one" --members US,RU --coordinators US --deadlines notification=3600
+adm token --participant US --out "$t/k/US.token"
+$P submit "$seeds/envelope/e1" --token-file "$t/k/US.token" --receipt "$seeds/receipt/r1" >/dev/null
+PARLEY_TOKEN_FILE="$t/k/US.token" PARLEY_KEY="$t/k/US.key" $P send --group g1 --to RU --kind notification \
+    --tlp AMBER --text sealed --receipt "$seeds/receipt/r2" >/dev/null
+curl -s "$PARLEY_SERVER/api/v1/entries/0" | jq -c .entry >"$seeds/hotline/participant"
+curl -s "$PARLEY_SERVER/api/v1/entries/2" | jq -c .entry >"$seeds/hotline/group"
+curl -s "$PARLEY_SERVER/api/v1/entries/2" | jq -c .entry.statement.body >"$seeds/hotline/group-body"
+curl -s "$PARLEY_SERVER/api/v1/entries/0" | jq -c .entry.statement.body >"$seeds/hotline/participant-body"
+curl -s -H "Authorization: Bearer $(cat "$t/k/US.token")" "$PARLEY_SERVER/api/v1/messages/$(jq -r .entry.header.id "$seeds/receipt/r2")" |
+    jq -j .envelope.payload | base64 -d >"$seeds/hotline/sealed"
 kill $pid; wait $pid 2>/dev/null || true
 jq -c .entry "$seeds/receipt/r1" >"$seeds/envelope/leaf1"
 cp "$seeds/receipt/r1" "$seeds/jcs/"; cp "$t/k/US.pub" "$seeds/jcs/"
 rm -rf "$t"
-for target in envelope note receipt jcs; do
+for target in envelope note receipt jcs hotline; do
     echo "== fuzz_$target for ${secs}s"
     mkdir -p "build-fuzz/corpus-$target"
     build-fuzz/fuzz/fuzz_$target -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \

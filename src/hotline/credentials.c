@@ -66,7 +66,7 @@ static int parse_authorization(const char *h, char id[IDENT_PARTICIPANT_MAX + 1]
         return -1;
     decoded[n] = '\0';
     char *colon = strchr(decoded, ':');
-    if (colon == NULL || memchr(decoded, '\0', n) != decoded + n)
+    if (colon == NULL || memchr(decoded, '\0', n) != NULL)
         return -1;
     *colon = '\0';
     int rc = split_token(colon + 1, decoded, id, secret);
