@@ -43,8 +43,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ENTRIES] = "SELECT idx, leaf FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
     [ST_ENTRY] = "SELECT leaf FROM entries WHERE idx = ?1",
     [ST_PAYLOAD] = "SELECT data FROM payloads WHERE hash = ?1",
-    [ST_INSERT_ENTRY] = "INSERT INTO entries(idx, leaf, msg_id, sender, payload_hash, logged_at) "
-                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_INSERT_ENTRY] = ("INSERT INTO entries(idx, leaf, msg_id, sender, payload_hash, logged_at) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"),
     [ST_INSERT_NODE] = "INSERT INTO nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
     [ST_INSERT_PAYLOAD] = "INSERT OR IGNORE INTO payloads(hash, data) VALUES(?1, ?2)",
     [ST_INSERT_CHECKPOINT] = "INSERT OR REPLACE INTO checkpoints(size, note) VALUES(?1, ?2)",

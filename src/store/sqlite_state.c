@@ -45,43 +45,43 @@ _Static_assert(SS_COUNT <= SQLITE_STATE_STMTS, "raise SQLITE_STATE_STMTS");
 
 static const char *const state_sql[SS_COUNT] = {
     [SS_PARTICIPANT_PUT] =
-        "INSERT INTO participants(id, name, verifier, box_public, contacts, status, created_at, updated_at)"
+        ("INSERT INTO participants(id, name, verifier, box_public, contacts, status, created_at, updated_at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
         " verifier = excluded.verifier, box_public = excluded.box_public, contacts = excluded.contacts,"
-        " status = excluded.status, updated_at = excluded.updated_at",
-    [SS_PARTICIPANT_GET] = "SELECT name, verifier, box_public, contacts, status, created_at, updated_at"
-                           " FROM participants WHERE id = ?1",
+        " status = excluded.status, updated_at = excluded.updated_at"),
+    [SS_PARTICIPANT_GET] = ("SELECT name, verifier, box_public, contacts, status, created_at, updated_at"
+                           " FROM participants WHERE id = ?1"),
     [SS_PARTICIPANT_LIST] =
-        "SELECT json_group_array(json_object('id', id, 'name', name, 'verifier', verifier,"
+        ("SELECT json_group_array(json_object('id', id, 'name', name, 'verifier', verifier,"
         " 'box_public', box_public, 'contacts', json(contacts), 'status', status))"
-        " FROM (SELECT * FROM participants ORDER BY id)",
+        " FROM (SELECT * FROM participants ORDER BY id)"),
     [SS_GROUP_PUT] = "INSERT OR REPLACE INTO groups(id, doc) VALUES(?1, ?2)",
     [SS_MEMBERS_DELETE] = "DELETE FROM group_members WHERE grp = ?1",
     [SS_MEMBER_ADD] = "INSERT OR IGNORE INTO group_members(grp, participant) VALUES(?1, ?2)",
     [SS_GROUP_GET] = "SELECT doc FROM groups WHERE id = ?1",
-    [SS_GROUP_LIST] = "SELECT '[' || COALESCE(group_concat(doc, ','), '') || ']'"
-                      " FROM (SELECT doc FROM groups ORDER BY id)",
+    [SS_GROUP_LIST] = ("SELECT '[' || COALESCE(group_concat(doc, ','), '') || ']'"
+                      " FROM (SELECT doc FROM groups ORDER BY id)"),
     [SS_MEMBER_OF] = "SELECT 1 FROM group_members WHERE grp = ?1 AND participant = ?2",
-    [SS_MESSAGE_PUT] = "INSERT OR IGNORE INTO messages(id, idx, grp, sender, kind, in_reply_to, created,"
+    [SS_MESSAGE_PUT] = ("INSERT OR IGNORE INTO messages(id, idx, grp, sender, kind, in_reply_to, created,"
                        " deadline, tlp, payload_hash, payload_size)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12)",
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12)"),
     [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(?1, ?2)",
-    [SS_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1",
-    [SS_RECIPIENTS_GET] = "SELECT participant, delivered, acked, ack_id, answered, answer_id, closed"
-                          " FROM recipients WHERE msg = ?1 ORDER BY participant",
-    [SS_MARK_DELIVERED] = "UPDATE recipients SET delivered = ?3"
-                          " WHERE msg = ?1 AND participant = ?2 AND delivered IS NULL",
-    [SS_MARK_ACKED] = "UPDATE recipients SET acked = ?3, ack_id = ?4"
-                      " WHERE msg = ?1 AND participant = ?2 AND acked IS NULL",
-    [SS_MARK_ANSWERED] = "UPDATE recipients SET answered = ?3, answer_id = ?4"
-                         " WHERE msg = ?1 AND participant = ?2 AND answered IS NULL",
+    [SS_MESSAGE_GET] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1"),
+    [SS_RECIPIENTS_GET] = ("SELECT participant, delivered, acked, ack_id, answered, answer_id, closed"
+                          " FROM recipients WHERE msg = ?1 ORDER BY participant"),
+    [SS_MARK_DELIVERED] = ("UPDATE recipients SET delivered = ?3"
+                          " WHERE msg = ?1 AND participant = ?2 AND delivered IS NULL"),
+    [SS_MARK_ACKED] = ("UPDATE recipients SET acked = ?3, ack_id = ?4"
+                      " WHERE msg = ?1 AND participant = ?2 AND acked IS NULL"),
+    [SS_MARK_ANSWERED] = ("UPDATE recipients SET answered = ?3, answer_id = ?4"
+                         " WHERE msg = ?1 AND participant = ?2 AND answered IS NULL"),
     [SS_MARK_CLOSED] = "UPDATE recipients SET closed = ?3 WHERE msg = ?1 AND participant = ?2 AND closed IS NULL",
-    [SS_LIST_RECIPIENT] = "SELECT " MESSAGE_COLS " FROM messages m JOIN recipients r ON r.msg = m.id"
-                          " WHERE r.participant = ?1 AND" LIST_FILTER,
-    [SS_LIST_SENDER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.sender = ?1 AND" LIST_FILTER,
-    [SS_LIST_EITHER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE (m.sender = ?1 OR EXISTS("
-                       "SELECT 1 FROM recipients r WHERE r.msg = m.id AND r.participant = ?1)) AND" LIST_FILTER,
-    [SS_LIST_ANY] = "SELECT " MESSAGE_COLS " FROM messages m WHERE (?1 IS NULL OR 1) AND" LIST_FILTER,
+    [SS_LIST_RECIPIENT] = ("SELECT " MESSAGE_COLS " FROM messages m JOIN recipients r ON r.msg = m.id"
+                          " WHERE r.participant = ?1 AND" LIST_FILTER),
+    [SS_LIST_SENDER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.sender = ?1 AND" LIST_FILTER),
+    [SS_LIST_EITHER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE (m.sender = ?1 OR EXISTS("
+                        "SELECT 1 FROM recipients r WHERE r.msg = m.id AND r.participant = ?1)) AND" LIST_FILTER),
+    [SS_LIST_ANY] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE (?1 IS NULL OR 1) AND" LIST_FILTER),
     [SS_CRED_PUT] = "INSERT OR REPLACE INTO credentials(participant, hash) VALUES(?1, ?2)",
     [SS_CRED_GET] = "SELECT hash FROM credentials WHERE participant = ?1",
 };
