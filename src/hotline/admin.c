@@ -12,7 +12,6 @@
 #include "hotline/hotline.h"
 #include "json/jget.h"
 #include "log/receipt.h"
-#include "util/clock.h"
 
 static int registered(store *reader, const char *id, perr *err)
 {
@@ -62,18 +61,14 @@ json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err)
     json_t *out = NULL;
     char *leaf = NULL;
     size_t leaf_len;
-    int64_t now = clock_now_ms();
     const notekey_verifier *admin = &h->authority.admin;
     if (st->signer_key.id != admin->id || memcmp(st->signer_key.pk, admin->pk, NOTEKEY_PUBLIC_BYTES) != 0) {
         perr_set(err, PERR_FORBIDDEN, "statement is signed by %s+%08x, not by the node's admin key",
                  st->signer_key.name, (unsigned)st->signer_key.id);
         goto done;
     }
-    if (st->created_ms > now + h->policy.max_skew_ms || st->created_ms < now - h->policy.max_skew_ms) {
-        perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",
-                 (long long)(h->policy.max_skew_ms / 1000));
+    if (hotline_check_created(&h->policy, st->created_ms, err) != 0)
         goto done;
-    }
     if (check_body(h, st, err) != 0 || (leaf = statement_leaf(st, &leaf_len, err)) == NULL)
         goto done;
     store_entry entry = {.leaf = leaf, .leaf_len = leaf_len, .msg_id = st->id, .source = &rec};

@@ -43,6 +43,9 @@ typedef struct hotline {
     pthread_mutex_t admin_mu;
 } hotline;
 
+/* "created" within max_skew of the node's clock: the signed time is then also
+ * the logging time, to within the skew (no backdating). */
+int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr *err);
 /* POST a signed envelope as `sender` (the authenticated participant). */
 json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t len, perr *err);
 /* POST an administrator statement; a credential statement's answer also

@@ -121,6 +121,15 @@ static int check_payload(const envelope *e, perr *err)
     return rc;
 }
 
+int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr *err)
+{
+    int64_t now = clock_now_ms();
+    if (created_ms > now + policy->max_skew_ms || created_ms < now - policy->max_skew_ms)
+        return perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",
+                        (long long)(policy->max_skew_ms / 1000));
+    return 0;
+}
+
 json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t len, perr *err)
 {
     record rec = {.type = RECORD_ENVELOPE};
@@ -130,16 +139,12 @@ json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t 
     json_t *receipt = NULL;
     char *leaf = NULL;
     size_t leaf_len;
-    int64_t now = clock_now_ms();
     if (sender == NULL || strcmp(sender, e->sender) != 0) {
         perr_set(err, PERR_FORBIDDEN, "the envelope's sender %s is not the authenticated participant", e->sender);
         goto done;
     }
-    if (e->created_ms > now + h->policy.max_skew_ms || e->created_ms < now - h->policy.max_skew_ms) {
-        perr_set(err, PERR_INVALID, "\"created\" is more than %lld s away from the node's clock",
-                 (long long)(h->policy.max_skew_ms / 1000));
+    if (hotline_check_created(&h->policy, e->created_ms, err) != 0)
         goto done;
-    }
     if (check_payload(e, err) != 0)
         goto done;
     store *reader = store_pool_acquire(h->readers);

@@ -213,7 +213,7 @@ static void test_directory_bodies(void **state)
     json_object_set_new(pj, "id", json_string("US"));
     json_object_del(pj, "participant");
     json_object_set_new(pj, "name", json_string("United States"));
-    json_object_set(pj, "contacts", json_pack("[{s:s, s:s, s:s, s:s}]", "name", "Duty", "role", "duty", "hours", "24/7",
+    json_object_set_new(pj, "contacts", json_pack("[{s:s, s:s, s:s, s:s}]", "name", "Duty", "role", "duty", "hours", "24/7",
                                               "time_zone", "UTC"));
     store_participant *p = malloc(sizeof *p);
     assert_int_equal(directory_parse_participant(pj, p, &err), 0);
