@@ -7,6 +7,8 @@
 
 #include "hotline/directory.h"
 #include "json/jcs.h"
+#include "stix/stix.h"
+#include "util/codec.h"
 
 static int same_key(const notekey_verifier *a, const notekey_verifier *b)
 {
@@ -122,10 +124,52 @@ static int apply_envelope(store *w, const envelope *e, uint64_t index, perr *err
     return mark_progress(w, e, err);
 }
 
+/* An evidence record → one object version added to or removed from a collection. */
+static int apply_evidence(store *w, const json_t *e, uint64_t index, perr *err)
+{
+    const char *op = json_string_value(json_object_get(e, "op"));
+    store_object o = {
+        .collection = json_string_value(json_object_get(e, "collection")),
+        .id = json_string_value(json_object_get(e, "object")),
+        .type = json_string_value(json_object_get(e, "type")),
+        .version = json_string_value(json_object_get(e, "version")),
+        .spec_version = json_string_value(json_object_get(e, "spec_version")),
+        .added_by = json_string_value(json_object_get(e, "added_by")),
+        .version_us = json_integer_value(json_object_get(e, "version_us")),
+        .index = index,
+    };
+    if (o.collection == NULL || o.id == NULL || op == NULL)
+        return 0;
+    if (strcmp(op, "delete") == 0)
+        return store_object_delete(w, o.collection, o.id, o.version_us, err);
+    const char *tlp = json_string_value(json_object_get(e, "tlp"));
+    const char *hash = json_string_value(json_object_get(e, "sha256"));
+    const char *added = json_string_value(json_object_get(e, "date_added"));
+    enum tlp_level level;
+    if (o.type == NULL || o.spec_version == NULL || o.added_by == NULL || tlp == NULL || tlp_parse(tlp, &level) != 0 ||
+        hash == NULL || hex_decode(o.hash, 32, hash) != 0 || added == NULL || stix_time_us(added, &o.added_us) != 0)
+        return 0;
+    o.tlp = (int)level;
+    buf readers;
+    buf_init(&readers);
+    buf_putc(&readers, ',');
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(e, "readers"), i, r)
+        if (json_is_string(r))
+            buf_printf(&readers, "%s,", json_string_value(r));
+    o.readers = readers.data;
+    int rc = readers.failed ? perr_set(err, PERR_INTERNAL, "out of memory") : store_object_put(w, &o, err);
+    buf_free(&readers);
+    return rc;
+}
+
 int state_apply(const state_authority *a, store *w, const record *r, uint64_t index, perr *err)
 {
     if (r->type == RECORD_STATEMENT)
         return apply_statement(a, w, &r->st, err);
+    if (r->type == RECORD_EVIDENCE)
+        return apply_evidence(w, r->evidence, index, err);
     return apply_envelope(w, &r->env, index, err);
 }
 

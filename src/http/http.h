@@ -12,12 +12,14 @@
 #include "util/buf.h"
 
 #define HTTP_MAX_BODY (ENVELOPE_MAX_JSON + 4096)
+#define HTTP_MAX_TAXII_BODY (64 * 1024 * 1024) /* TAXII bundles; advertised as max_content_length */
 
 typedef struct http_req {
     const char *method;
     const char *path;
     const char *content_type; /* NULL if absent */
     const char *authorization; /* NULL if absent */
+    const char *accept;        /* NULL if absent */
     const char *body;
     size_t body_len;
     node *node;
@@ -29,6 +31,8 @@ typedef struct http_resp {
     const char *content_type;
     const char *cache_control; /* NULL: no-store */
     const char *www_authenticate; /* set on 401 */
+    const char *extra_name[2];    /* up to two more headers (TAXII date range) */
+    char extra_value[2][64];
     buf body;
 } http_resp;
 
@@ -49,5 +53,6 @@ void route_api(const http_req *req, http_resp *resp);      /* /api/v1/... (log a
 int route_hotline(const http_req *req, http_resp *resp);
 int http_is_json(const char *content_type);
 void route_health(const http_req *req, http_resp *resp);   /* /healthz */
+void route_taxii(const http_req *req, http_resp *resp);    /* /taxii2/... */
 
 #endif

@@ -21,6 +21,7 @@ struct http_server {
 
 typedef struct conn_state {
     buf body;
+    size_t max_body;
     int too_large;
 } conn_state;
 
@@ -64,6 +65,8 @@ static void dispatch(http_server *s, const http_req *req, http_resp *resp)
         route_health(req, resp);
     else if (strcmp(p, "/metrics") == 0)
         route_metrics(s, resp);
+    else if (strncmp(p, "/taxii2/", 8) == 0 || strcmp(p, "/taxii2") == 0)
+        route_taxii(req, resp);
     else
         http_error(resp, 404, "not_found", "no resource at this path");
 }
@@ -82,6 +85,9 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *conn, ht
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (resp->www_authenticate)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+    for (int i = 0; i < 2; i++)
+        if (resp->extra_name[i])
+            MHD_add_response_header(r, resp->extra_name[i], resp->extra_value[i]);
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     int cls = resp->status / 100;
@@ -90,6 +96,19 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *conn, ht
     if (resp->status == 401 || resp->status == 403 || resp->status == 404)
         atomic_fetch_add(&s->refused[resp->status == 401 ? 0 : resp->status == 403 ? 1 : 2], 1);
     return rc;
+}
+
+static int authenticated(http_server *s, struct MHD_Connection *conn)
+{
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    char who[IDENT_PARTICIPANT_MAX + 1];
+    perr err = {0};
+    if (auth == NULL)
+        return 0;
+    store *reader = store_pool_acquire(s->node->readers);
+    int rc = credential_check(reader, s->node->hl.token_key, auth, who, &err);
+    store_pool_release(s->node->readers, reader);
+    return rc == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -105,15 +124,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         buf_init(&st->body);
         *con_cls = st;
+        /* Only an authenticated participant may send a large TAXII bundle. */
+        st->max_body = strncmp(url, "/taxii2/", 8) == 0 && authenticated(s, conn) ? HTTP_MAX_TAXII_BODY : HTTP_MAX_BODY;
         /* Refuse a declared oversize body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
+        if (cl && strtoull(cl, NULL, 10) > st->max_body)
             st->too_large = 1;
         else
             return MHD_YES;
     }
     if (*upload_data_size > 0 && !st->too_large) {
-        if (st->body.len + *upload_data_size > HTTP_MAX_BODY) {
+        if (st->body.len + *upload_data_size > st->max_body) {
             st->too_large = 1;
             buf_free(&st->body);
         } else {
@@ -126,7 +147,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_resp resp = {0};
     buf_init(&resp.body);
     if (st->too_large) {
-        http_error(&resp, 413, "too_large", "request body is larger than %d bytes", HTTP_MAX_BODY);
+        http_error(&resp, 413, "too_large", "request body is larger than %zu bytes", st->max_body);
     } else if (st->body.failed) {
         http_error(&resp, 500, "internal", "out of memory");
     } else {
@@ -135,6 +156,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             .path = url,
             .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
             .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            .accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
             .body = st->body.data ? st->body.data : "",
             .body_len = st->body.len,
             .node = s->node,

@@ -57,6 +57,12 @@ void receipt_info_free(receipt_info *r)
     r->parsed = 0;
 }
 
+static const char *member(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "-";
+}
+
 void receipt_describe(const receipt_info *r, buf *out)
 {
     char created[TIMEFMT_MAX];
@@ -64,6 +70,10 @@ void receipt_describe(const receipt_info *r, buf *out)
         timefmt_format_ms(created, r->entry.env.created_ms);
         buf_printf(out, "%s %s from %s, created %s", envelope_kind_name(r->entry.env.kind), r->entry.env.id,
                    r->entry.env.sender, created);
+    } else if (r->entry.type == RECORD_EVIDENCE) {
+        const json_t *e = r->entry.evidence;
+        buf_printf(out, "evidence %s %s version %s in %s, added by %s at %s", member(e, "op"), member(e, "object"),
+                   member(e, "version"), member(e, "collection"), member(e, "added_by"), member(e, "date_added"));
     } else {
         timefmt_format_ms(created, r->entry.st.created_ms);
         buf_printf(out, "%s statement %s signed by %s, created %s", statement_type_name(r->entry.st.type),
@@ -73,7 +83,7 @@ void receipt_describe(const receipt_info *r, buf *out)
 
 static const notekey_verifier *signer_key(const record *r)
 {
-    return r->type == RECORD_ENVELOPE ? &r->env.sender_key : &r->st.signer_key;
+    return r->type == RECORD_ENVELOPE ? &r->env.sender_key : r->type == RECORD_STATEMENT ? &r->st.signer_key : NULL;
 }
 
 int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key,
@@ -120,6 +130,11 @@ int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key
     }
     out->parsed = 1;
     const notekey_verifier *signer = signer_key(&out->entry);
+    if (sender_key && signer == NULL) {
+        free(leaf);
+        perr_set(err, PERR_SIGNATURE, "receipt entry: an evidence record carries no sender signature");
+        goto done;
+    }
     if (sender_key && (strcmp(sender_key->name, signer->name) != 0 ||
                        memcmp(sender_key->pk, signer->pk, NOTEKEY_PUBLIC_BYTES) != 0)) {
         free(leaf);

@@ -21,6 +21,8 @@ typedef struct cached_node {
 
 typedef struct request {
     store_entry *entry;
+    size_t n;           /* entries in this request: 1, or more for a bulk append */
+    int bulk;           /* bulk: no receipt, only indexes */
     seq_result *result;
     perr *err;
     int rc;
@@ -120,10 +122,9 @@ static char *sign_checkpoint(void *ctx, uint64_t size, perr *err)
 
 static void run_batch(sequencer *q, request *batch)
 {
-    store_entry *entries[SEQUENCER_MAX_BATCH];
     size_t n = 0;
     for (request *r = batch; r; r = r->next)
-        entries[n++] = r->entry;
+        n += r->n;
     /* store_append_batch takes a contiguous array; entries are copied in and out. */
     store_entry *arr = malloc(n * sizeof *arr);
     perr err = {0};
@@ -133,10 +134,13 @@ static void run_batch(sequencer *q, request *batch)
     if (arr == NULL) {
         perr_set(&err, PERR_INTERNAL, "out of memory");
     } else {
-        for (size_t i = 0; i < n; i++) {
-            arr[i] = *entries[i];
-            arr[i].logged_at_ms = clock_now_ms();
-        }
+        int64_t now = clock_now_ms();
+        size_t k = 0;
+        for (request *r = batch; r; r = r->next)
+            for (size_t i = 0; i < r->n; i++, k++) {
+                arr[k] = r->entry[i];
+                arr[k].logged_at_ms = now;
+            }
         rc = store_append_batch(q->db, arr, n, on_leaf, sign_checkpoint, q, &note, &err);
     }
     if (rc != 0) {
@@ -145,10 +149,20 @@ static void run_batch(sequencer *q, request *batch)
     }
     merkle_source src = {cached_source_node, q};
     size_t i = 0;
-    for (request *r = batch; r; r = r->next, i++) {
+    for (request *r = batch; r; i += r->n, r = r->next) {
         if (rc != 0) {
             *r->err = err;
             r->rc = -1;
+            continue;
+        }
+        if (r->bulk) {
+            for (size_t k = 0; k < r->n; k++) {
+                r->entry[k] = arr[i + k];
+                q->stats.duplicates += (uint64_t)arr[i + k].duplicate;
+                q->stats.entries += (uint64_t)!arr[i + k].duplicate;
+            }
+            r->result->tree_size = q->tree.size;
+            r->rc = 0;
             continue;
         }
         *r->entry = arr[i];
@@ -248,30 +262,47 @@ fail:
     return NULL;
 }
 
-int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
+static int enqueue_and_wait(sequencer *q, request *r)
 {
-    memset(out, 0, sizeof *out);
-    request r = {.entry = entry, .result = out, .err = err};
-    pthread_cond_init(&r.wake, NULL);
+    pthread_cond_init(&r->wake, NULL);
     pthread_mutex_lock(&q->mu);
     if (q->stopping) {
         pthread_mutex_unlock(&q->mu);
-        pthread_cond_destroy(&r.wake);
-        return perr_set(err, PERR_UNAVAILABLE, "the log is shutting down");
+        pthread_cond_destroy(&r->wake);
+        return perr_set(r->err, PERR_UNAVAILABLE, "the log is shutting down");
     }
     if (q->tail)
-        q->tail->next = &r;
+        q->tail->next = r;
     else
-        q->head = &r;
-    q->tail = &r;
+        q->head = r;
+    q->tail = r;
     pthread_cond_signal(&q->work);
-    while (!r.done)
-        pthread_cond_wait(&r.wake, &q->mu);
+    while (!r->done)
+        pthread_cond_wait(&r->wake, &q->mu);
     pthread_mutex_unlock(&q->mu);
-    pthread_cond_destroy(&r.wake);
-    if (r.rc != 0)
+    pthread_cond_destroy(&r->wake);
+    return r->rc;
+}
+
+int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
+{
+    memset(out, 0, sizeof *out);
+    request r = {.entry = entry, .n = 1, .result = out, .err = err};
+    int rc = enqueue_and_wait(q, &r);
+    if (rc != 0)
         seq_result_free(out);
-    return r.rc;
+    return rc;
+}
+
+int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t *tree_size, perr *err)
+{
+    if (n == 0 || n > SEQUENCER_MAX_BULK)
+        return perr_set(err, PERR_TOO_LARGE, "a bulk append holds 1 to %d entries", SEQUENCER_MAX_BULK);
+    seq_result out = {0};
+    request r = {.entry = entries, .n = n, .bulk = 1, .result = &out, .err = err};
+    int rc = enqueue_and_wait(q, &r);
+    *tree_size = out.tree_size;
+    return rc;
 }
 
 void sequencer_stats_get(sequencer *q, seq_stats *out)

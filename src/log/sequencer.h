@@ -15,7 +15,8 @@
 #include "store/store.h"
 #include "tlog/merkle.h"
 
-#define SEQUENCER_MAX_BATCH 4096
+#define SEQUENCER_MAX_BATCH 4096 /* requests per batch */
+#define SEQUENCER_MAX_BULK 100000 /* entries per bulk request */
 
 typedef struct sequencer sequencer;
 
@@ -47,6 +48,10 @@ sequencer *sequencer_start(store *writer, const notekey_signer *log_key, seq_app
 /* Appends entry (its store_entry fields are read, not kept) and waits until it
  * is durable. PERR_CONFLICT for a message id already logged. */
 int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err);
+/* Appends many entries in one transaction and waits until they are durable;
+ * each entry's index and duplicate flag are filled in. No receipts: callers
+ * that need one ask receipt_at() later. Duplicates are not errors here. */
+int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t *tree_size, perr *err);
 void sequencer_stats_get(sequencer *q, seq_stats *out);
 /* Stops accepting new requests, commits those already queued, joins the thread. */
 void sequencer_stop(sequencer *q);

@@ -111,6 +111,7 @@ static void sq_close(store *base)
         sqlite3_finalize(s->st[i]);
     free(s->st);
     sqlite_state_finalize(s);
+    sqlite_objects_finalize(s);
     sqlite3_close(s->db);
     free(s);
 }
@@ -384,6 +385,7 @@ static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 static void fill_state_ops(void)
 {
     sqlite_state_ops(&sqlite_ops);
+    sqlite_objects_ops(&sqlite_ops);
 }
 
 store *store_open_sqlite(const char *path, int flags, perr *err)
@@ -412,7 +414,8 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
     if (!(flags & STORE_READ_ONLY)) {
         if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err) != 0 ||
             ((flags & STORE_CREATE) &&
-             (exec(s, schema_sql, err) != 0 || exec(s, sqlite_state_schema, err) != 0)))
+             (exec(s, schema_sql, err) != 0 || exec(s, sqlite_state_schema, err) != 0 ||
+              exec(s, sqlite_objects_schema, err) != 0)))
             goto fail;
         char v[64];
         snprintf(v, sizeof v, "PRAGMA user_version=%d", SCHEMA_VERSION);
@@ -429,7 +432,7 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
             perr_set(err, PERR_IO, "%s: not a Parley database (%s)", path, sqlite3_errmsg(s->db));
             goto fail;
         }
-    if (sqlite_state_prepare(s, err) != 0) {
+    if (sqlite_state_prepare(s, err) != 0 || sqlite_objects_prepare(s, err) != 0) {
         perr_wrap(err, "%s: not a Parley database: ", path);
         goto fail;
     }

@@ -17,6 +17,7 @@ typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt **st;                          /* the log's statements */
     sqlite3_stmt *state_st[SQLITE_STATE_STMTS]; /* the derived state's statements */
+    sqlite3_stmt *object_st[8];                 /* the TAXII objects' statements */
 } sqlite_store;
 
 /* Resets a statement before reuse so none holds a read transaction open. */
@@ -33,5 +34,9 @@ int sqlite_state_prepare(sqlite_store *s, perr *err);
 void sqlite_state_finalize(sqlite_store *s);
 /* Fills the state entries of the ops table. */
 void sqlite_state_ops(struct store_ops *ops);
+extern const char sqlite_objects_schema[];
+int sqlite_objects_prepare(sqlite_store *s, perr *err);
+void sqlite_objects_finalize(sqlite_store *s);
+void sqlite_objects_ops(struct store_ops *ops);
 
 #endif

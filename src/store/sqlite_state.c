@@ -367,7 +367,7 @@ static int sq_message_list(store *base, const store_query *q, store_message *out
 static int sq_state_clear(store *base, perr *err)
 {
     return sqlite_exec(S(base), "DELETE FROM participants; DELETE FROM groups; DELETE FROM group_members;"
-                                " DELETE FROM messages; DELETE FROM recipients;", err);
+                                " DELETE FROM messages; DELETE FROM recipients; DELETE FROM objects;", err);
 }
 
 static int sq_credential_put(store *base, const char *participant, const uint8_t hash[32], perr *err)

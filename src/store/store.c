@@ -153,3 +153,28 @@ void store_batch_put_node(store_batch *b, unsigned level, uint64_t index, const 
 {
     b->put_node(b, level, index, h);
 }
+
+int store_object_put(store *s, const store_object *o, perr *err)
+{
+    return s->ops->object_put(s, o, err);
+}
+
+int store_object_delete(store *s, const char *collection, const char *id, int64_t version_us, perr *err)
+{
+    return s->ops->object_delete(s, collection, id, version_us, err);
+}
+
+int store_object_query(store *s, const store_objquery *q, store_object_fn fn, void *ctx, int *more, perr *err)
+{
+    return s->ops->object_query(s, q, fn, ctx, more, err);
+}
+
+int store_taxii_status_put(store *s, const char *id, const char *doc, perr *err)
+{
+    return s->ops->taxii_status_put(s, id, doc, err);
+}
+
+int store_taxii_status_get(store *s, const char *id, buf *doc, perr *err)
+{
+    return s->ops->taxii_status_get(s, id, doc, err);
+}

@@ -89,6 +89,43 @@ typedef struct store_recipient {
 
 enum store_mark { MARK_DELIVERED, MARK_ACKED, MARK_ANSWERED, MARK_CLOSED };
 
+/* One version of a STIX object in a TAXII collection (derived from an evidence leaf). */
+typedef struct store_object {
+    const char *collection, *id, *type, *version, *spec_version, *added_by;
+    int64_t version_us, added_us;
+    int tlp;               /* enum tlp_level, already resolved (collection default applied) */
+    const char *readers;   /* ",US,RU," — who may read a TLP:RED object besides its poster */
+    uint8_t hash[32];      /* SHA-256 of JCS(object): the payload holding it */
+    uint64_t index;        /* its leaf */
+} store_object;
+
+enum store_version_mode { VERSIONS_LAST, VERSIONS_FIRST, VERSIONS_ALL, VERSIONS_AT };
+#define STORE_MATCH_MAX 32
+typedef struct store_object_query {
+    const char *collection;
+    const char *viewer;                        /* TLP:RED objects: only their poster and readers */
+    const char *ids[STORE_MATCH_MAX];
+    size_t nids;
+    const char *types[STORE_MATCH_MAX];
+    size_t ntypes;
+    enum store_version_mode versions;
+    int64_t at_us[STORE_MATCH_MAX];            /* VERSIONS_AT */
+    size_t nat;
+    int64_t added_after_us;                    /* 0: no filter */
+    uint64_t after_seq;                        /* pagination cursor */
+    size_t limit;
+    int want_json;                             /* join the stored object text */
+} store_objquery;
+
+typedef struct store_object_row {
+    uint64_t seq;
+    const char *id, *type, *version, *spec_version, *added_by;
+    int64_t version_us, added_us;
+    const char *json;                          /* NULL unless want_json */
+    size_t json_len;
+} store_object_row;
+typedef int (*store_object_fn)(void *ctx, const store_object_row *row);
+
 enum store_role { ROLE_RECIPIENT, ROLE_SENDER, ROLE_EITHER, ROLE_ANY };
 typedef struct store_query {
     const char *participant;  /* with role; NULL for ROLE_ANY */
@@ -136,6 +173,13 @@ struct store_ops {
     /* API credentials are secrets, not log facts: kept outside the derived state. */
     int (*credential_put)(store *s, const char *participant, const uint8_t hash[32], perr *err);
     int (*credential_get)(store *s, const char *participant, uint8_t hash[32], perr *err);
+    int (*object_put)(store *s, const store_object *o, perr *err);
+    /* Removes one version (version_us != 0) or every version of an object. */
+    int (*object_delete)(store *s, const char *collection, const char *id, int64_t version_us, perr *err);
+    /* Calls fn for up to q->limit rows in cursor order; *more says whether more follow. */
+    int (*object_query)(store *s, const store_objquery *q, store_object_fn fn, void *ctx, int *more, perr *err);
+    int (*taxii_status_put)(store *s, const char *id, const char *doc, perr *err);
+    int (*taxii_status_get)(store *s, const char *id, buf *doc, perr *err);
     /* Runs fn inside one write transaction (BEGIN IMMEDIATE … COMMIT). */
     int (*transaction)(store *s, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err);
 };
@@ -180,6 +224,11 @@ int store_state_clear(store *s, perr *err);
 int store_credential_put(store *s, const char *participant, const uint8_t hash[32], perr *err);
 int store_credential_get(store *s, const char *participant, uint8_t hash[32], perr *err);
 int store_transaction(store *s, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err);
+int store_object_put(store *s, const store_object *o, perr *err);
+int store_object_delete(store *s, const char *collection, const char *id, int64_t version_us, perr *err);
+int store_object_query(store *s, const store_objquery *q, store_object_fn fn, void *ctx, int *more, perr *err);
+int store_taxii_status_put(store *s, const char *id, const char *doc, perr *err);
+int store_taxii_status_get(store *s, const char *id, buf *doc, perr *err);
 /* A merkle_source reading nodes from the store. */
 merkle_source store_merkle_source(store *s);
 
