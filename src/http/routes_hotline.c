@@ -7,11 +7,13 @@
  *   GET  /api/v1/groups/<group>/report?last=N
  *   GET  /api/v1/directory                   participants, groups, keys
  *   GET  /api/v1/whoami
+ *   GET  /api/v1/evidence/<stix-id>?group=G[&version=T]  an object and its receipt
  *   POST /api/v1/admin/statements            a signed admin statement → 201 */
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/http.h"
+#include "taxii/taxii.h"
 #include "tlog/checkpoint.h"
 
 static int authenticate(const http_req *req, http_resp *resp, char who[IDENT_PARTICIPANT_MAX + 1])
@@ -142,7 +144,8 @@ int route_hotline(const http_req *req, http_resp *resp)
     int is_group = strncmp(rest, "groups/", 7) == 0;
     int is_dir = strcmp(rest, "directory") == 0;
     int is_whoami = strcmp(rest, "whoami") == 0;
-    if (!(is_messages || is_message || is_inbox || is_group || is_dir || is_whoami))
+    int is_evidence = strncmp(rest, "evidence/", 9) == 0;
+    if (!(is_messages || is_message || is_inbox || is_group || is_dir || is_whoami || is_evidence))
         return 0;
     if (is_messages ? !post : !get) {
         http_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
@@ -159,6 +162,13 @@ int route_hotline(const http_req *req, http_resp *resp)
         get_inbox(req, who, resp);
     } else if (is_group) {
         get_report(req, who, rest + 7, resp);
+    } else if (is_evidence) {
+        const char *group = http_query(req, "group");
+        if (group == NULL || !ident_valid_group(group))
+            http_error(resp, 400, "invalid", "query parameter \"group\" names the collection's group");
+        else
+            answer(resp, 200, taxii_evidence_receipt(h, who, group, rest + 9, http_query(req, "version"), &err),
+                   &err);
     } else if (is_dir) {
         answer(resp, 200, hotline_directory(h, &err), &err);
     } else {

@@ -122,12 +122,14 @@ static int sq_object_query(store *base, const store_objquery *q, store_object_fn
     sqlite_store *s = S(base);
     buf sql;
     buf_init(&sql);
-    buf_printf(&sql, "SELECT o.seq, o.id, o.type, o.version, o.spec_version, o.version_us, o.added_us, o.added_by%s"
+    buf_printf(&sql, "SELECT o.seq, o.id, o.type, o.version, o.spec_version, o.version_us, o.added_us, o.added_by, o.idx%s"
                      " FROM objects o%s WHERE o.coll = ?1 AND o.seq > ?2"
                      " AND (o.tlp != %d OR o.added_by = ?3 OR instr(o.readers, ',' || ?3 || ',') > 0)",
                q->want_json ? ", p.data" : "", q->want_json ? " JOIN payloads p ON p.hash = o.hash" : "",
                (int)TLP_RED);
     int next = 5;
+    if (q->clear_only)
+        buf_printf(&sql, " AND o.tlp = %d", (int)TLP_CLEAR);
     if (q->added_after_us)
         buf_puts(&sql, " AND o.added_us > ?4");
     if (q->versions == VERSIONS_LAST)
@@ -177,10 +179,11 @@ static int sq_object_query(store *base, const store_objquery *q, store_object_fn
             .version_us = sqlite3_column_int64(st, 5),
             .added_us = sqlite3_column_int64(st, 6),
             .added_by = (const char *)sqlite3_column_text(st, 7),
+            .index = (uint64_t)sqlite3_column_int64(st, 8),
         };
         if (q->want_json) {
-            row.json = sqlite3_column_blob(st, 8);
-            row.json_len = (size_t)sqlite3_column_bytes(st, 8);
+            row.json = sqlite3_column_blob(st, 9);
+            row.json_len = (size_t)sqlite3_column_bytes(st, 9);
         }
         n++;
         if ((cb = fn(ctx, &row)) != 0)

@@ -104,6 +104,7 @@ enum store_version_mode { VERSIONS_LAST, VERSIONS_FIRST, VERSIONS_ALL, VERSIONS_
 typedef struct store_object_query {
     const char *collection;
     const char *viewer;                        /* TLP:RED objects: only their poster and readers */
+    int clear_only;                            /* a non-member: TLP:CLEAR objects only */
     const char *ids[STORE_MATCH_MAX];
     size_t nids;
     const char *types[STORE_MATCH_MAX];
@@ -119,6 +120,7 @@ typedef struct store_object_query {
 
 typedef struct store_object_row {
     uint64_t seq;
+    uint64_t index;                            /* the evidence leaf */
     const char *id, *type, *version, *spec_version, *added_by;
     int64_t version_us, added_us;
     const char *json;                          /* NULL unless want_json */

@@ -47,10 +47,10 @@ json_t *taxii_collection_json(const taxii_collection *c)
     char desc[256];
     snprintf(desc, sizeof desc, "Evidence of working group %s (default TLP:%s)", c->group, tlp_name(c->default_tlp));
     return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", c->id, "title", c->title, "description", desc,
-                     "alias", c->group, "can_read", 1, "can_write", 1, "media_types", TAXII_STIX_MEDIA_TYPE);
+                     "alias", c->group, "can_read", 1, "can_write", c->member, "media_types", TAXII_STIX_MEDIA_TYPE);
 }
 
-/* Calls fn for every group viewer belongs to; stops when fn returns non-zero. */
+/* Calls fn for every group's collection; stops when fn returns non-zero. */
 static int each_collection(hotline *h, const char *viewer, int (*fn)(void *ctx, const taxii_collection *c),
                            void *ctx, perr *err)
 {
@@ -69,9 +69,9 @@ static int each_collection(hotline *h, const char *viewer, int (*fn)(void *ctx, 
     int stop = 0;
     json_array_foreach(groups, i, doc) {
         perr ignored = {0};
-        if (g == NULL || stop || directory_parse_group(doc, g, &ignored) != 0 || !group_has_member(g, viewer))
+        if (g == NULL || stop || directory_parse_group(doc, g, &ignored) != 0)
             continue;
-        taxii_collection c = {.default_tlp = g->default_tlp};
+        taxii_collection c = {.default_tlp = g->default_tlp, .member = group_has_member(g, viewer)};
         taxii_collection_id(g->id, c.id);
         strcpy(c.group, g->id);
         snprintf(c.title, sizeof c.title, "%s", g->name);
@@ -204,6 +204,10 @@ static int save_status(hotline *h, const char *viewer, json_t *status, perr *err
 json_t *taxii_add_objects(hotline *h, const char *viewer, const taxii_collection *c, const char *body, size_t len,
                           perr *err)
 {
+    if (!c->member) {
+        perr_set(err, PERR_FORBIDDEN, "%s is not a member of %s and cannot write to its collection", viewer, c->group);
+        return NULL;
+    }
     json_t *j = jcs_parse(body, len, err);
     json_t *objects = j ? json_object_get(j, "objects") : NULL;
     if (j == NULL || !json_is_object(j) || !json_is_array(objects)) {
@@ -328,6 +332,8 @@ static int collect(void *ctx, const store_object_row *r)
 int taxii_delete(hotline *h, const char *viewer, const taxii_collection *c, const char *object_id,
                  const char *match_version, perr *err)
 {
+    if (!c->member)
+        return perr_set(err, PERR_FORBIDDEN, "%s is not a member of %s", viewer, c->group);
     victims *v = calloc(1, sizeof *v);
     if (v == NULL)
         return perr_set(err, PERR_INTERNAL, "out of memory");

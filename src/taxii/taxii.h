@@ -6,8 +6,10 @@
  * evidence leaf of the log (record.h) and a row of the derived state, so
  * evidence has receipts like messages. TLP (STIX marking definitions, TLP 2.0
  * and 1.0 ids) decides who reads an object: TLP:RED only its poster and the
- * participants in its "x_parley_recipients"; every other label the members;
- * unmarked objects take the collection's (group's) default TLP.
+ * participants in its "x_parley_recipients"; GREEN, AMBER and AMBER+STRICT
+ * the members; CLEAR every participant (non-members see the collection
+ * read-only, with its TLP:CLEAR objects only); unmarked objects take the
+ * collection's (group's) default TLP. Members write; others do not.
  * Results are JSON text built here; the HTTP layer adds headers. */
 #ifndef PARLEY_TAXII_H
 #define PARLEY_TAXII_H
@@ -26,14 +28,15 @@ typedef struct taxii_collection {
     char group[IDENT_GROUP_MAX + 1];
     char title[STORE_NAME_MAX];
     enum tlp_level default_tlp;
+    int member;   /* can write, and reads beyond TLP:CLEAR */
 } taxii_collection;
 
 void taxii_collection_id(const char *group, char out[IDENT_UUID_LEN + 1]);
 json_t *taxii_discovery(void);
 json_t *taxii_api_root(void);
-/* The collections viewer is a member of. */
+/* Every collection, with viewer's rights in each. */
 json_t *taxii_collections(hotline *h, const char *viewer, perr *err);
-/* Resolves a collection id for viewer: NOT_FOUND if unknown or not a member. */
+/* Resolves a collection id: NOT_FOUND if unknown. */
 int taxii_find_collection(hotline *h, const char *viewer, const char *id, taxii_collection *out, perr *err);
 json_t *taxii_collection_json(const taxii_collection *c);
 
@@ -59,5 +62,10 @@ int taxii_query(hotline *h, const char *viewer, const taxii_collection *c, const
 /* DELETE one object (all versions, or those in match[version]); only its poster or a coordinator. */
 int taxii_delete(hotline *h, const char *viewer, const taxii_collection *c, const char *object_id,
                  const char *match_version, perr *err);
+
+/* The newest version of an object (or the one at `version`) in group's
+ * collection, with a receipt for its evidence leaf: {"object", "receipt"}. */
+json_t *taxii_evidence_receipt(hotline *h, const char *viewer, const char *group, const char *object_id,
+                               const char *version, perr *err);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/jcs.h"
+#include "log/receipt.h"
 #include "taxii/taxii.h"
 #include "tlog/checkpoint.h"
 
@@ -136,6 +138,7 @@ int taxii_query(hotline *h, const char *viewer, const taxii_collection *c, const
     int rc = parse_filter(f, view, object_id, p, err);
     p->q.collection = c->group;
     p->q.viewer = viewer;
+    p->q.clear_only = !c->member;
     p->q.want_json = view == VIEW_OBJECTS;
     int more = 0;
     page_ctx ctx = {out, view, 0};
@@ -157,4 +160,49 @@ int taxii_query(hotline *h, const char *viewer, const taxii_collection *c, const
     if (rc != 0)
         buf_free(&out->body);
     return rc;
+}
+
+typedef struct found {
+    uint64_t index;
+    json_t *object;
+    perr *err;
+} found;
+
+static int take_first(void *ctx, const store_object_row *r)
+{
+    found *f = ctx;
+    f->index = r->index;
+    f->object = jcs_parse(r->json, r->json_len, f->err);
+    return f->object ? 0 : -1;
+}
+
+json_t *taxii_evidence_receipt(hotline *h, const char *viewer, const char *group, const char *object_id,
+                               const char *version, perr *err)
+{
+    store_objquery q = {.collection = group, .viewer = viewer, .versions = VERSIONS_LAST, .limit = 1, .want_json = 1};
+    q.ids[0] = object_id;
+    q.nids = 1;
+    if (version) {
+        q.versions = VERSIONS_AT;
+        q.nat = 1;
+        if (stix_time_us(version, &q.at_us[0]) != 0) {
+            perr_set(err, PERR_INVALID, "version must be an RFC 3339 timestamp");
+            return NULL;
+        }
+    }
+    found f = {0, NULL, err};
+    int more, member = 0;
+    json_t *out = NULL;
+    store *reader = store_pool_acquire(h->readers);
+    if (store_member_of(reader, group, viewer, &member, err) == 0) {
+        q.clear_only = !member;
+        if (store_object_query(reader, &q, take_first, &f, &more, err) == 0 && f.object == NULL)
+            perr_set(err, PERR_NOT_FOUND, "no object %.300s in %.64s for %s", object_id, group, viewer);
+    }
+    json_t *receipt = f.object ? receipt_at(reader, &h->authority.node, f.index, err) : NULL;
+    store_pool_release(h->readers, reader);
+    if (receipt)
+        out = json_pack("{s:O, s:o}", "object", f.object, "receipt", receipt);
+    json_decref(f.object);
+    return out;
 }
