@@ -43,9 +43,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libparley.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libparley.a
+$(BUILD)/bench/%: bench/%.c bench/benchutil.h $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libparley.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(BUILD)/libparley.a $(LDLIBS)
 
 # Unit tests run from the repository root so they find ../shared/vectors.
 unit: $(TEST_BINS)

@@ -26,32 +26,7 @@
 #include "http/server.h"
 #include "node/node.h"
 #include "util/clock.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void print_machine(void)
-{
-    struct utsname u;
-    uname(&u);
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            snprintf(model, sizeof model, "%s", strchr(line, ':') + 2);
-            model[strcspn(model, "\n")] = '\0';
-            break;
-        }
-    if (f)
-        fclose(f);
-    printf("machine: %s, %ld cores, %s %s %s\n", model, sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
-           u.release, u.machine);
-}
+#include "benchutil.h"
 
 typedef struct { double seconds; long count; } verify_arg;
 static uint8_t vk_pk[32], vk_sig[64];

@@ -8,7 +8,7 @@ secs=${1:-30}
 make -s fuzz >/dev/null
 make -s build/parley >/dev/null
 seeds=build-fuzz/seeds
-rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs,hotline}
+rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs,hotline,stix}
 V=../shared/vectors
 cp $V/rfc8785-jcs/input/* tests/fuzz-regressions/jcs-* "$seeds/jcs/"
 jq -j '.cases[0].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp0"
@@ -40,7 +40,16 @@ kill $pid; wait $pid 2>/dev/null || true
 jq -c .entry "$seeds/receipt/r1" >"$seeds/envelope/leaf1"
 cp "$seeds/receipt/r1" "$seeds/jcs/"; cp "$t/k/US.pub" "$seeds/jcs/"
 rm -rf "$t"
-for target in envelope note receipt jcs hotline; do
+python3 - "$seeds/stix" ../shared/data/mitre-attack/ics-attack-18.1.json <<'PY'
+import json, sys
+objs = json.load(open(sys.argv[2]))["objects"]
+seen = {}
+for o in objs:
+    seen.setdefault(o["type"], o)
+for t, o in seen.items():
+    open(f"{sys.argv[1]}/{t}", "w").write(json.dumps(o))
+PY
+for target in envelope note receipt jcs hotline stix; do
     echo "== fuzz_$target for ${secs}s"
     mkdir -p "build-fuzz/corpus-$target"
     build-fuzz/fuzz/fuzz_$target -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \

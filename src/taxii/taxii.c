@@ -1,7 +1,9 @@
 /* taxii.c — TAXII 2.1 collections, adding objects, status and deletion. */
 #include "taxii/taxii.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +133,8 @@ typedef struct pending {
     uint8_t hash[32];
     const char *id;
     char version[STIX_TIME_MAX];
+    int valid;
+    perr why;          /* when not valid */
 } pending;
 
 static json_t *evidence_json(const char *op, const taxii_collection *c, const stix_meta *m, const char *hash_hex,
@@ -201,6 +205,52 @@ static int save_status(hotline *h, const char *viewer, json_t *status, perr *err
     return rc;
 }
 
+/* Validates and canonicalises objects [first, last) into p[]; pure per
+ * object, so two threads share the work of a large envelope. */
+typedef struct prep_job {
+    json_t *objects;
+    pending *p;
+    size_t first, last;
+    const taxii_collection *c;
+    const char *viewer;
+    int64_t now_us;
+} prep_job;
+
+static void *prep_range(void *arg)
+{
+    prep_job *j = arg;
+    for (size_t i = j->first; i < j->last; i++) {
+        pending *p = &j->p[i];
+        if (prepare(json_array_get(j->objects, i), j->c, j->viewer, j->now_us + (int64_t)i, p, &p->why) == 0) {
+            p->valid = 1;
+            continue;
+        }
+        free(p->text);
+        free(p->leaf);
+        json_decref(p->rec.evidence);
+        p->text = p->leaf = NULL;
+        p->rec.evidence = NULL;
+    }
+    return NULL;
+}
+
+static void prepare_all(json_t *objects, pending *p, size_t n, const taxii_collection *c, const char *viewer,
+                        int64_t now_us)
+{
+    prep_job jobs[2] = {{objects, p, 0, n, c, viewer, now_us}, {objects, p, n, n, c, viewer, now_us}};
+    pthread_t helper;
+    int two = n >= 512 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    if (two) {
+        jobs[0].last = jobs[1].first = n / 2;
+        two = pthread_create(&helper, NULL, prep_range, &jobs[1]) == 0;
+        if (!two)
+            jobs[0].last = n;
+    }
+    prep_range(&jobs[0]);
+    if (two)
+        pthread_join(helper, NULL);
+}
+
 json_t *taxii_add_objects(hotline *h, const char *viewer, const taxii_collection *c, const char *body, size_t len,
                           perr *err)
 {
@@ -219,47 +269,42 @@ json_t *taxii_add_objects(hotline *h, const char *viewer, const taxii_collection
     size_t n = json_array_size(objects), ok = 0;
     pending *p = calloc(n ? n : 1, sizeof *p);
     store_entry *entries = calloc(n ? n : 1, sizeof *entries);
+    size_t *which = calloc(n ? n : 1, sizeof *which);
     json_t *successes = json_array(), *failures = json_array(), *status = NULL;
     int64_t now_us = clock_now_ms() * 1000;
     char ts[STIX_TIME_MAX];
     stix_format_us(ts, now_us);
-    if (p == NULL || entries == NULL) {
+    if (p == NULL || entries == NULL || which == NULL) {
         perr_set(err, PERR_INTERNAL, "out of memory");
         goto done;
     }
-    size_t *which = calloc(n ? n : 1, sizeof *which);
-    for (size_t i = 0; which && i < n; i++) {
-        json_t *obj = json_array_get(objects, i);
-        perr why = {0};
-        /* Each object gets its own added time, in order, so added_after pages exactly. */
-        if (prepare(obj, c, viewer, now_us + (int64_t)i, &p[ok], &why) != 0) {
+    /* Each object gets its own added time, in order, so added_after pages exactly. */
+    prepare_all(objects, p, n, c, viewer, now_us);
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].valid) {
+            json_t *obj = json_array_get(objects, i);
             const char *id = json_string_value(json_object_get(obj, "id"));
             char where[64];
             snprintf(where, sizeof where, "objects[%zu]", i);
             json_array_append_new(failures, status_entry(id ? id : where,
-                                                         json_string_value(json_object_get(obj, "modified")), why.msg));
-            free(p[ok].text);
-            free(p[ok].leaf);
-            json_decref(p[ok].rec.evidence);
-            memset(&p[ok], 0, sizeof p[ok]);
+                                                         json_string_value(json_object_get(obj, "modified")), p[i].why.msg));
             continue;
         }
-        entries[ok] = (store_entry){.leaf = p[ok].leaf, .leaf_len = strlen(p[ok].leaf), .msg_id = p[ok].msg_id,
-                                    .sender = viewer, .payload = (const uint8_t *)p[ok].text,
-                                    .payload_len = strlen(p[ok].text), .payload_hash = p[ok].hash,
-                                    .source = &p[ok].rec};
+        entries[ok] = (store_entry){.leaf = p[i].leaf, .leaf_len = strlen(p[i].leaf), .msg_id = p[i].msg_id,
+                                    .sender = viewer, .payload = (const uint8_t *)p[i].text,
+                                    .payload_len = strlen(p[i].text), .payload_hash = p[i].hash,
+                                    .source = &p[i].rec};
         which[ok++] = i;
     }
-    free(which);
     for (size_t first = 0; first < ok; first += SEQUENCER_MAX_BULK) {
         size_t count = ok - first < SEQUENCER_MAX_BULK ? ok - first : SEQUENCER_MAX_BULK;
         uint64_t size;
         if (sequencer_append_bulk(h->seq, entries + first, count, &size, err) != 0)
             goto done;
     }
-    for (size_t i = 0; i < ok; i++)
-        json_array_append_new(successes, status_entry(p[i].id, p[i].version,
-                                                      entries[i].duplicate ? "already in the collection" : NULL));
+    for (size_t k = 0; k < ok; k++)
+        json_array_append_new(successes, status_entry(p[which[k]].id, p[which[k]].version,
+                                                      entries[k].duplicate ? "already in the collection" : NULL));
     char sid[IDENT_UUID_LEN + 1];
     ident_new_uuid(sid, clock_now_ms());
     size_t nfail = json_array_size(failures);
@@ -279,6 +324,7 @@ done:
     }
     free(p);
     free(entries);
+    free(which);
     json_decref(successes);
     json_decref(failures);
     json_decref(j);

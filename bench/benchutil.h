@@ -1,0 +1,125 @@
+/* benchutil.h — what the benchmarks share: a monotonic clock, the machine
+ * line every benchmark prints, and a minimal keep-alive HTTP/1.1 client over
+ * loopback (one write per request: a split write waits on delayed ACKs). */
+#ifndef PARLEY_BENCHUTIL_H
+#define PARLEY_BENCHUTIL_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void print_machine(void)
+{
+    struct utsname u;
+    uname(&u);
+    char model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0) {
+            snprintf(model, sizeof model, "%s", strchr(line, ':') + 2);
+            model[strcspn(model, "\n")] = '\0';
+            break;
+        }
+    if (f)
+        fclose(f);
+    printf("machine: %s, %ld cores, %s %s %s\n", model, sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
+           u.release, u.machine);
+}
+
+static inline int bench_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Reads one response with a Content-Length body into *out (grown as needed);
+ * returns the status, the body in *body. */
+static inline int bench_read_response(int fd, char **out, size_t *cap, char **body)
+{
+    size_t have = 0, body_at = 0;
+    long clen = -1;
+    *body = NULL;
+    for (;;) {
+        if (have + 65536 + 1 > *cap) {
+            *cap = (*cap + 65536) * 2;
+            *out = realloc(*out, *cap); /* offsets, not pointers, survive this */
+        }
+        ssize_t r = read(fd, *out + have, *cap - have - 1);
+        if (r <= 0)
+            return -1;
+        have += (size_t)r;
+        (*out)[have] = '\0';
+        if (body_at == 0) {
+            char *end = strstr(*out, "\r\n\r\n");
+            if (end) {
+                body_at = (size_t)(end + 4 - *out);
+                char *cl = strcasestr(*out, "Content-Length:");
+                clen = cl ? strtol(cl + 15, NULL, 10) : 0;
+            }
+        }
+        if (body_at && (long)(have - body_at) >= clen) {
+            *body = *out + body_at;
+            return atoi(*out + 9);
+        }
+    }
+}
+
+/* Sends head + body in one write. */
+static inline int bench_send(int fd, const char *head, const char *body, size_t blen)
+{
+    size_t hl = strlen(head);
+    char *msg = malloc(hl + blen);
+    memcpy(msg, head, hl);
+    if (blen)
+        memcpy(msg + hl, body, blen);
+    size_t off = 0;
+    while (off < hl + blen) {
+        ssize_t w = write(fd, msg + off, hl + blen - off);
+        if (w <= 0) {
+            free(msg);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    free(msg);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p in [0,1] of n sorted samples. */
+static inline double percentile(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return n ? v[i] : 0;
+}
+
+#endif
