@@ -23,11 +23,13 @@ const char sqlite_objects_schema[] =
     "CREATE INDEX IF NOT EXISTS objects_type ON objects(coll, type, seq);"
     "CREATE TABLE IF NOT EXISTS taxii_status(id TEXT PRIMARY KEY, doc TEXT NOT NULL);";
 
-enum { OS_PUT, OS_FLAGS, OS_DELETE_ONE, OS_DELETE_ALL, OS_STATUS_PUT, OS_STATUS_GET, OS_COUNT };
+enum { OS_PUT, OS_FLAGS, OS_DELETE_ONE, OS_DELETE_ALL, OS_STATUS_PUT, OS_STATUS_GET, OS_RANGE, OS_COUNT };
 
 static const char *const object_sql[OS_COUNT] = {
     [OS_PUT] = ("INSERT OR IGNORE INTO objects(coll, id, type, version, version_us, spec_version, tlp, readers,"
-                " added_by, added_us, hash, idx) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                " added_by, added_us, hash, idx, last, first)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1, 1)"),
+    [OS_RANGE] = "SELECT COUNT(*) FROM objects WHERE coll = ?1 AND id = ?2",
     [OS_FLAGS] = ("UPDATE objects SET"
                   " last = (version_us = (SELECT MAX(version_us) FROM objects WHERE coll = ?1 AND id = ?2)),"
                   " first = (version_us = (SELECT MIN(version_us) FROM objects WHERE coll = ?1 AND id = ?2))"
@@ -75,7 +77,17 @@ static int update_flags(sqlite_store *s, const char *coll, const char *id, perr 
 static int sq_object_put(store *base, const store_object *o, perr *err)
 {
     sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, OS_PUT);
+    /* The first version of an object is its own first and last: no flag update needed. */
+    sqlite3_stmt *st = stmt(s, OS_RANGE);
+    sqlite3_bind_text(st, 1, o->collection, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return sqlite_db_error(s, err, "object versions");
+    }
+    int existing = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    st = stmt(s, OS_PUT);
     sqlite3_bind_text(st, 1, o->collection, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, o->type, -1, SQLITE_STATIC);
@@ -91,7 +103,7 @@ static int sq_object_put(store *base, const store_object *o, perr *err)
     sqlite3_bind_int64(st, 12, (sqlite3_int64)o->index);
     if (sqlite_run(s, st, err, "object put") != 0)
         return -1;
-    return update_flags(s, o->collection, o->id, err);
+    return existing ? update_flags(s, o->collection, o->id, err) : 0;
 }
 
 static int sq_object_delete(store *base, const char *coll, const char *id, int64_t version_us, perr *err)
