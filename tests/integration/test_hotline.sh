@@ -154,7 +154,8 @@ jq -e '.participants[] | select(.participant == "RU") | .checks == 2 and .answer
 # --- A long randomized exchange, then the state rebuilt from the log alone.
 ids=(US RU DE)
 msgs=()
-for i in $(seq 1 40); do
+RANDOM=${HOTLINE_SEED:-20261123} # a fixed seed: the same exchange on every run (override to explore)
+for i in $(seq 1 60); do
     s=${ids[$((RANDOM % 3))]}; r=${ids[$((RANDOM % 3))]}
     case $((RANDOM % 5)) in
     0|1) [ "$s" = "$r" ] && continue
