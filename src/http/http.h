@@ -18,7 +18,8 @@ typedef struct http_req {
     const char *method;
     const char *path;
     const char *content_type; /* NULL if absent */
-    const char *authorization; /* NULL if absent */
+    const char *participant;   /* authenticated by its token; NULL if not */
+    const perr *auth_error;    /* why participant is NULL */
     const char *accept;        /* NULL if absent */
     const char *body;
     size_t body_len;

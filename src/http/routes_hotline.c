@@ -16,18 +16,14 @@
 #include "taxii/taxii.h"
 #include "tlog/checkpoint.h"
 
-static int authenticate(const http_req *req, http_resp *resp, char who[IDENT_PARTICIPANT_MAX + 1])
+static int authenticated(const http_req *req, http_resp *resp)
 {
-    perr err = {0};
-    store *reader = store_pool_acquire(req->node->readers);
-    int rc = credential_check(reader, req->node->hl.token_key, req->authorization, who, &err);
-    store_pool_release(req->node->readers, reader);
-    if (rc != 0) {
-        http_perr(resp, &err);
-        if (resp->status == 401)
-            resp->www_authenticate = "Bearer realm=\"parley\"";
-    }
-    return rc;
+    if (req->participant)
+        return 1;
+    http_perr(resp, req->auth_error);
+    if (resp->status == 401)
+        resp->www_authenticate = "Bearer realm=\"parley\"";
+    return 0;
 }
 
 static void answer(http_resp *resp, int status, json_t *j, const perr *err)
@@ -130,7 +126,6 @@ int route_hotline(const http_req *req, http_resp *resp)
     int post = strcmp(req->method, "POST") == 0;
     hotline *h = &req->node->hl;
     perr err = {0};
-    char who[IDENT_PARTICIPANT_MAX + 1];
     if (strcmp(rest, "admin/statements") == 0) {
         if (!post)
             http_error(resp, 405, "method_not_allowed", "use POST");
@@ -151,8 +146,9 @@ int route_hotline(const http_req *req, http_resp *resp)
         http_error(resp, 405, "method_not_allowed", "%s is not allowed here", req->method);
         return 1;
     }
-    if (authenticate(req, resp, who) != 0)
+    if (!authenticated(req, resp))
         return 1;
+    const char *who = req->participant;
     if (is_messages) {
         if (require_json(req, resp) == 0)
             answer(resp, 201, hotline_submit(h, who, req->body, req->body_len, &err), &err);

@@ -175,17 +175,14 @@ void route_taxii(const http_req *req, http_resp *resp)
 {
     char seg[8][320];
     int n = segments(req->path, seg);
-    char who[IDENT_PARTICIPANT_MAX + 1];
     perr err = {0};
     if (!media_type_ok(req->accept, 1)) {
         taxii_error(resp, 406, "Not Acceptable", "this server answers " TAXII_MEDIA_TYPE);
         return;
     }
-    store *reader = store_pool_acquire(req->node->readers);
-    int authed = credential_check(reader, req->node->hl.token_key, req->authorization, who, &err);
-    store_pool_release(req->node->readers, reader);
-    if (authed != 0) {
-        taxii_perr(resp, &err);
+    const char *who = req->participant;
+    if (who == NULL) {
+        taxii_perr(resp, req->auth_error);
         return;
     }
     int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;

@@ -20,6 +20,8 @@ struct http_server {
 };
 
 typedef struct conn_state {
+    char who[IDENT_PARTICIPANT_MAX + 1]; /* the authenticated participant, or "" */
+    perr auth;                           /* why not, when who is "" */
     buf body;
     size_t max_body;
     int too_large;
@@ -98,17 +100,18 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *conn, ht
     return rc;
 }
 
-static int authenticated(http_server *s, struct MHD_Connection *conn)
+/* Every request's credentials are checked once, here, before its body is read. */
+static void authenticate(http_server *s, struct MHD_Connection *conn, conn_state *st)
 {
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    char who[IDENT_PARTICIPANT_MAX + 1];
-    perr err = {0};
-    if (auth == NULL)
-        return 0;
+    if (auth == NULL) {
+        perr_set(&st->auth, PERR_UNAUTHENTICATED, "credentials required: Authorization: Bearer <token>");
+        return;
+    }
     store *reader = store_pool_acquire(s->node->readers);
-    int rc = credential_check(reader, s->node->hl.token_key, auth, who, &err);
+    if (credential_check(reader, s->node->hl.token_key, auth, st->who, &st->auth) != 0)
+        st->who[0] = '\0';
     store_pool_release(s->node->readers, reader);
-    return rc == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -124,8 +127,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         buf_init(&st->body);
         *con_cls = st;
+        authenticate(s, conn, st);
         /* Only an authenticated participant may send a large TAXII bundle. */
-        st->max_body = strncmp(url, "/taxii2/", 8) == 0 && authenticated(s, conn) ? HTTP_MAX_TAXII_BODY : HTTP_MAX_BODY;
+        st->max_body = strncmp(url, "/taxii2/", 8) == 0 && st->who[0] ? HTTP_MAX_TAXII_BODY : HTTP_MAX_BODY;
         /* Refuse a declared oversize body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > st->max_body)
@@ -155,7 +159,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             .method = method,
             .path = url,
             .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            .participant = st->who[0] ? st->who : NULL,
+            .auth_error = &st->auth,
             .accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
             .body = st->body.data ? st->body.data : "",
             .body_len = st->body.len,
