@@ -91,11 +91,9 @@ int cli_load_vkey(const char *arg, notekey_verifier *out, perr *err)
     char *text = NULL;
     if (access(arg, R_OK) == 0) {
         size_t len;
-        text = file_read(arg, 4096, &len, err);
+        text = file_read_line(arg, 4096, &len, err);
         if (text == NULL)
             return -1;
-        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-            text[--len] = '\0';
     }
     int rc = notekey_parse_verifier(text ? text : arg, out, err);
     free(text);

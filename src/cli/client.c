@@ -35,11 +35,9 @@ int client_open(const cli_args *a, int need, client *c)
         return cli_fail(EXIT_USAGE, "--token-file FILE (or PARLEY_TOKEN_FILE) is required");
     if (token_file) {
         size_t len;
-        char *t = file_read(token_file, 256, &len, &err);
+        char *t = file_read_line(token_file, 256, &len, &err);
         if (t == NULL)
             return cli_fail(EXIT_USAGE, "--token-file: %s", err.msg);
-        while (len > 0 && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' '))
-            t[--len] = '\0';
         c->token = malloc(len + 8);
         if (c->token)
             snprintf(c->token, len + 8, "Bearer %s", t);

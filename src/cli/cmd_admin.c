@@ -32,16 +32,7 @@ static int load_admin_key(const cli_args *a, notekey_signer *out)
     if (path == NULL)
         return cli_fail(EXIT_USAGE, "--admin-key FILE (or PARLEY_ADMIN_KEY) is required");
     perr err = {0};
-    size_t len;
-    char *text = file_read(path, 4096, &len, &err);
-    if (text == NULL)
-        return cli_fail(EXIT_USAGE, "--admin-key: %s", err.msg);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        text[--len] = '\0';
-    int rc = notekey_parse_signer(text, out, &err);
-    sodium_memzero(text, len);
-    free(text);
-    return rc == 0 ? EXIT_OK : cli_fail(EXIT_USAGE, "--admin-key: %s", err.msg);
+    return keyfile_load_signer(path, out, &err) == 0 ? EXIT_OK : cli_fail(EXIT_USAGE, "--admin-key: %s", err.msg);
 }
 
 /* Signs a statement, posts it, checks the receipt; *answer keeps the node's reply. */

@@ -182,3 +182,15 @@ int keyfile_load_secret(const char *path, participant_secret *out, perr *err)
     }
     return 0;
 }
+
+int keyfile_load_signer(const char *path, notekey_signer *out, perr *err)
+{
+    size_t len;
+    char *text = file_read_line(path, 4096, &len, err);
+    if (text == NULL)
+        return -1;
+    int rc = notekey_parse_signer(text, out, err);
+    sodium_memzero(text, len);
+    free(text);
+    return rc == 0 ? 0 : perr_wrap(err, "%s: ", path);
+}

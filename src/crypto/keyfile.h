@@ -41,6 +41,9 @@ int keyfile_write_public(const char *path, const participant_public *p, perr *er
 int keyfile_load_secret(const char *path, participant_secret *out, perr *err);
 int keyfile_load_public(const char *path, participant_public *out, perr *err);
 
+/* A signed-note signer key file (one line, PRIVATE+KEY+…): the node's and the admin's keys. */
+int keyfile_load_signer(const char *path, notekey_signer *out, perr *err);
+
 json_t *keyfile_public_to_json(const participant_public *p);
 int keyfile_public_from_json(const json_t *j, participant_public *out, perr *err);
 

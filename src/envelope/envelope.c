@@ -74,15 +74,6 @@ static int signing_input(const json_t *header, buf *out, perr *err)
     return 0;
 }
 
-static json_t *time_or_null(int64_t ms)
-{
-    if (ms == 0)
-        return json_null();
-    char t[TIMEFMT_MAX];
-    timefmt_format_ms(t, ms);
-    return json_string(t);
-}
-
 int envelope_build(const envelope_params *p, const notekey_signer *signer, envelope *out,
                    perr *err)
 {
@@ -118,8 +109,8 @@ int envelope_build(const envelope_params *p, const notekey_signer *signer, envel
     json_object_set_new(h, "recipients", recips);
     json_object_set_new(h, "kind", json_string(envelope_kind_name(p->kind)));
     json_object_set_new(h, "in_reply_to", p->in_reply_to && *p->in_reply_to ? json_string(p->in_reply_to) : json_null());
-    json_object_set_new(h, "created", time_or_null(created));
-    json_object_set_new(h, "deadline", time_or_null(p->deadline_ms));
+    json_object_set_new(h, "created", jtime_ms(created));
+    json_object_set_new(h, "deadline", jtime_ms(p->deadline_ms));
     json_object_set_new(h, "tlp", json_string(tlp_name(p->tlp)));
     json_object_set_new(h, "payload_sha256", json_string(hash_hex));
     json_object_set_new(h, "payload_size", json_integer((json_int_t)p->payload_len));

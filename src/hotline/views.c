@@ -11,19 +11,10 @@
 #include "hotline/directory.h"
 #include "hotline/hotline.h"
 #include "json/jcs.h"
+#include "json/jget.h"
 #include "log/receipt.h"
 #include "util/clock.h"
 #include "util/codec.h"
-#include "util/timefmt.h"
-
-static json_t *json_time(int64_t ms)
-{
-    if (ms == 0)
-        return json_null();
-    char t[TIMEFMT_MAX];
-    timefmt_format_ms(t, ms);
-    return json_string(t);
-}
 
 static json_t *json_id(const char *s)
 {
@@ -46,9 +37,9 @@ static json_t *recipient_json(const store_message *m, const store_recipient *r, 
     int overdue = is_overdue(m, r, now);
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "participant", r->participant,
                      "state", overdue ? "overdue" : step_name(r), "step", step_name(r), "overdue", overdue,
-                     "delivered", json_time(r->delivered_ms), "acknowledged", json_time(r->acked_ms),
-                     "acknowledgement", json_id(r->ack_id), "answered", json_time(r->answered_ms), "answer",
-                     json_id(r->answer_id), "closed", json_time(r->closed_ms));
+                     "delivered", jtime_ms(r->delivered_ms), "acknowledged", jtime_ms(r->acked_ms),
+                     "acknowledgement", json_id(r->ack_id), "answered", jtime_ms(r->answered_ms), "answer",
+                     json_id(r->answer_id), "closed", jtime_ms(r->closed_ms));
 }
 
 static json_t *message_json(const store_message *m, const store_recipient *rs, size_t n, int64_t now)
@@ -61,8 +52,8 @@ static json_t *message_json(const store_message *m, const store_recipient *rs, s
     return json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:o}", "id", m->id,
                      "leaf_index", (json_int_t)m->index, "group", m->group, "sender", m->sender, "kind",
                      envelope_kind_name(m->kind), "in_reply_to", json_id(m->in_reply_to), "created",
-                     json_time(m->created_ms), "deadline", json_time(m->deadline_ms), "logged",
-                     json_time(m->logged_ms), "tlp", tlp_name(m->tlp), "payload_sha256", hash,
+                     jtime_ms(m->created_ms), "deadline", jtime_ms(m->deadline_ms), "logged",
+                     jtime_ms(m->logged_ms), "tlp", tlp_name(m->tlp), "payload_sha256", hash,
                      "payload_size", (json_int_t)m->payload_size, "recipients", recips);
 }
 
@@ -206,7 +197,7 @@ static json_t *check_json(const store_message *m, const store_recipient *rs, siz
         int answered = r->answered_ms != 0;
         int on_time = answered && (m->deadline_ms == 0 || r->answered_ms <= m->deadline_ms);
         json_array_append_new(responses, json_pack("{s:s, s:b, s:o, s:o, s:b, s:s}", "participant", r->participant,
-                                                   "answered", answered, "answered_at", json_time(r->answered_ms),
+                                                   "answered", answered, "answered_at", jtime_ms(r->answered_ms),
                                                    "response_seconds",
                                                    answered ? json_real((double)(r->answered_ms - m->created_ms) / 1000)
                                                             : json_null(),
@@ -226,7 +217,7 @@ static json_t *check_json(const store_message *m, const store_recipient *rs, siz
         }
     }
     return json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", m->id, "sender", m->sender, "created",
-                     json_time(m->created_ms), "deadline", json_time(m->deadline_ms), "responses", responses);
+                     jtime_ms(m->created_ms), "deadline", jtime_ms(m->deadline_ms), "responses", responses);
 }
 
 static json_t *member_json(store *reader, const char *id, member_tally *t, perr *err)
@@ -312,7 +303,7 @@ json_t *hotline_report(hotline *h, const char *viewer, const char *group, size_t
             goto done_all;
         json_array_append_new(members, mj);
     }
-    out = json_pack("{s:s, s:o, s:I, s:O, s:O}", "group", group, "generated", json_time(now), "checks_total",
+    out = json_pack("{s:s, s:o, s:I, s:O, s:O}", "group", group, "generated", jtime_ms(now), "checks_total",
                     (json_int_t)total, "checks", list, "participants", members);
 done_all:
     free(all);

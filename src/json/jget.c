@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/timefmt.h"
+
 int jget_only(const json_t *j, const char *const *allowed, perr *err)
 {
     if (!json_is_object(j))
@@ -83,4 +85,13 @@ int jget_object(const json_t *j, const char *key, json_t **out, perr *err)
         return perr_set(err, PERR_INVALID, "member \"%s\" must be an object", key);
     *out = v;
     return 0;
+}
+
+json_t *jtime_ms(int64_t ms)
+{
+    if (ms == 0)
+        return json_null();
+    char t[TIMEFMT_MAX];
+    timefmt_format_ms(t, ms);
+    return json_string(t);
 }

@@ -19,5 +19,7 @@ int jget_string_opt(const json_t *j, const char *key, const char **out, perr *er
 int jget_uint(const json_t *j, const char *key, uint64_t max, uint64_t *out, perr *err);
 int jget_array(const json_t *j, const char *key, json_t **out, perr *err);
 int jget_object(const json_t *j, const char *key, json_t **out, perr *err);
+/* The JSON value of a time in ms since the epoch: an RFC 3339 UTC string, or null for 0. */
+json_t *jtime_ms(int64_t ms);
 
 #endif

@@ -171,17 +171,9 @@ done:
 static int load_signer(const char *dir, const char *file, notekey_signer *out, perr *err)
 {
     char *path = node_path(dir, file);
-    size_t len;
-    char *text = path ? file_read(path, 4096, &len, err) : NULL;
+    int rc = path ? keyfile_load_signer(path, out, err) : perr_set(err, PERR_INTERNAL, "out of memory");
     free(path);
-    if (text == NULL)
-        return -1;
-    if (len > 0 && text[len - 1] == '\n')
-        text[len - 1] = '\0';
-    int rc = notekey_parse_signer(text, out, err);
-    sodium_memzero(text, len);
-    free(text);
-    return rc == 0 ? 0 : perr_wrap(err, "%s: ", file);
+    return rc;
 }
 
 static int load_node_key(node *n, perr *err)
@@ -199,12 +191,10 @@ static int load_token_key(node *n, perr *err)
 {
     char *path = node_path(n->dir, "token.key");
     size_t len;
-    char *text = path ? file_read(path, 256, &len, err) : NULL;
+    char *text = path ? file_read_line(path, 256, &len, err) : NULL;
     free(path);
     if (text == NULL)
         return -1;
-    if (len > 0 && text[len - 1] == '\n')
-        text[len - 1] = '\0';
     int rc = hex_decode(n->hl.token_key, CREDENTIAL_KEY_BYTES, text);
     sodium_memzero(text, len);
     free(text);

@@ -132,3 +132,11 @@ int dir_create(const char *path, mode_t mode, perr *err)
         return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
     return 0;
 }
+
+char *file_read_line(const char *path, size_t max, size_t *len, perr *err)
+{
+    char *text = file_read(path, max, len, err);
+    while (text && *len > 0 && (text[*len - 1] == '\n' || text[*len - 1] == '\r' || text[*len - 1] == ' '))
+        text[--*len] = '\0';
+    return text;
+}

@@ -12,6 +12,8 @@
 
 /* Reads a whole file ("-" is standard input) of at most max bytes, NUL-terminated. */
 char *file_read(const char *path, size_t max, size_t *len, perr *err);
+/* The same, for one-line files (keys, tokens): trailing CR, LF and spaces removed. */
+char *file_read_line(const char *path, size_t max, size_t *len, perr *err);
 /* Creates the file with `mode`; fails if it exists and exclusive is set. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                       int exclusive, perr *err);
