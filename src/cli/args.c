@@ -86,6 +86,18 @@ int cli_u64(const char *s, uint64_t *out)
     return parse_decimal_u64(s, strlen(s), out);
 }
 
+int cli_split(char *list, const char **out, size_t max, size_t *n)
+{
+    char *save = NULL;
+    *n = 0;
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (*n == max)
+            return -1;
+        out[(*n)++] = tok;
+    }
+    return 0;
+}
+
 int cli_load_vkey(const char *arg, notekey_verifier *out, perr *err)
 {
     char *text = NULL;

@@ -33,6 +33,8 @@ int cli_has(const cli_args *a, const char *name);
 /* A required option; prints a usage error when absent. */
 const char *cli_need(const cli_args *a, const char *name);
 int cli_u64(const char *s, uint64_t *out);
+/* Splits a comma-separated list in place; -1 if it holds more than max items. */
+int cli_split(char *list, const char **out, size_t max, size_t *n);
 /* A verifier key given as text or as a file holding the text. */
 int cli_load_vkey(const char *arg, notekey_verifier *out, perr *err);
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -81,14 +81,17 @@ static int post_statement(const cli_args *a, enum statement_type type, json_t *b
     return rc;
 }
 
-/* "a,b,c" → ["a","b","c"] */
+/* "a,b,c" → ["a","b","c"] (the node enforces the limits) */
 static json_t *list_json(const char *list)
 {
     json_t *arr = json_array();
-    char tmp[4096];
+    char tmp[8192];
+    const char *items[512];
+    size_t n = 0;
     snprintf(tmp, sizeof tmp, "%s", list);
-    for (char *tok = strtok(tmp, ","); tok; tok = strtok(NULL, ","))
-        json_array_append_new(arr, json_string(tok));
+    cli_split(tmp, items, 512, &n);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(items[i]));
     return arr;
 }
 

@@ -24,17 +24,6 @@
 #define MAKE_OPTS "key", "group", "to", "kind", "tlp", "payload-file", "text", "deadline", \
                   "deadline-hours", "in-reply-to"
 
-static int split_recipients(char *list, const char **out, size_t max, size_t *n)
-{
-    *n = 0;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        if (*n == max)
-            return -1;
-        out[(*n)++] = tok;
-    }
-    return *n > 0 ? 0 : -1;
-}
-
 /* Builds and signs an envelope from the command-line options. */
 static int make_envelope(const cli_args *a, envelope *out)
 {
@@ -50,7 +39,7 @@ static int make_envelope(const cli_args *a, envelope *out)
     char recips_buf[4096];
     const char *recips[ENVELOPE_MAX_RECIPIENTS];
     snprintf(recips_buf, sizeof recips_buf, "%s", to);
-    if (split_recipients(recips_buf, recips, ENVELOPE_MAX_RECIPIENTS, &p.nrecipients) != 0)
+    if (cli_split(recips_buf, recips, ENVELOPE_MAX_RECIPIENTS, &p.nrecipients) != 0 || p.nrecipients == 0)
         return cli_fail(EXIT_USAGE, "--to: 1 to %d comma-separated participant ids", ENVELOPE_MAX_RECIPIENTS);
     p.recipients = recips;
     p.in_reply_to = cli_opt(a, "in-reply-to");

@@ -167,14 +167,6 @@ static int send_outgoing(client *c, const outgoing *o, char id_out[IDENT_UUID_LE
     return rc;
 }
 
-/* Splits a comma-separated list in place. */
-static size_t split_list(char *list, const char **out, size_t max)
-{
-    size_t n = 0;
-    for (char *tok = strtok(list, ","); tok && n < max; tok = strtok(NULL, ","))
-        out[n++] = tok;
-    return n;
-}
 
 static const char *base_name(const char *path)
 {
@@ -209,7 +201,11 @@ static int make_document(const cli_args *a, json_t **out)
     if (cli_opt(a, "evidence")) {
         snprintf(list, sizeof list, "%s", cli_opt(a, "evidence"));
         json_t *ev = json_array();
-        size_t n = split_list(list, items, 64);
+        size_t n;
+        if (cli_split(list, items, 64, &n) != 0) {
+            json_decref(ev);
+            return cli_fail(EXIT_USAGE, "--evidence: at most 64 ids");
+        }
         for (size_t i = 0; i < n; i++)
             json_array_append_new(ev, json_string(items[i]));
         json_object_set_new(d, "evidence", ev);
@@ -218,7 +214,9 @@ static int make_document(const cli_args *a, json_t **out)
         snprintf(list, sizeof list, "%s", cli_opt(a, "attach"));
         json_t *att = json_array();
         json_object_set_new(d, "attachments", att);
-        size_t n = split_list(list, items, 64);
+        size_t n;
+        if (cli_split(list, items, 64, &n) != 0)
+            return cli_fail(EXIT_USAGE, "--attach: at most 64 files");
         for (size_t i = 0; i < n; i++) {
             size_t len;
             char *data = file_read(items[i], MAX_ATTACH_BYTES, &len, &err);
@@ -288,7 +286,8 @@ int cmd_send(int argc, char **argv)
         return cli_fail(EXIT_USAGE, "--tlp: one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
     char list[4096];
     snprintf(list, sizeof list, "%s", to);
-    o.nrecipients = split_list(list, o.recipients, ENVELOPE_MAX_RECIPIENTS);
+    if (cli_split(list, o.recipients, ENVELOPE_MAX_RECIPIENTS, &o.nrecipients) != 0 || o.nrecipients == 0)
+        return cli_fail(EXIT_USAGE, "--to: 1 to %d comma-separated participant ids", ENVELOPE_MAX_RECIPIENTS);
     int rc = parse_deadline(&a, &o.deadline_ms);
     if (rc != EXIT_OK || (rc = client_open(&a, CLIENT_NEED_TOKEN | CLIENT_NEED_KEY, &c)) != EXIT_OK)
         return rc;

@@ -35,6 +35,7 @@ enum stmt_id {
     ST_INSERT_ENTRY, ST_INSERT_NODE, ST_INSERT_PAYLOAD, ST_INSERT_CHECKPOINT,
     ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT, ST_COUNT
 };
+_Static_assert(ST_COUNT <= SQLITE_LOG_STMTS, "raise SQLITE_LOG_STMTS");
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_LOG_SIZE] = "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries",
@@ -104,14 +105,28 @@ int sqlite_exec(sqlite_store *s, const char *sql, perr *err)
 
 #define exec sqlite_exec
 
+static void finalize_all(sqlite3_stmt **st, int n)
+{
+    for (int i = 0; i < n; i++) {
+        sqlite3_finalize(st[i]);
+        st[i] = NULL;
+    }
+}
+
+static int prepare_all(sqlite_store *s, const char *const *sql, int n, sqlite3_stmt **out, perr *err)
+{
+    for (int i = 0; i < n; i++)
+        if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &out[i], NULL) != SQLITE_OK)
+            return perr_set(err, PERR_IO, "%s", sqlite3_errmsg(s->db));
+    return 0;
+}
+
 static void sq_close(store *base)
 {
     sqlite_store *s = S(base);
-    for (int i = 0; s->st && i < ST_COUNT; i++)
-        sqlite3_finalize(s->st[i]);
-    free(s->st);
-    sqlite_state_finalize(s);
-    sqlite_objects_finalize(s);
+    finalize_all(s->st, ST_COUNT);
+    finalize_all(s->state_st, sqlite_state_nstmts);
+    finalize_all(s->object_st, sqlite_objects_nstmts);
     sqlite3_close(s->db);
     free(s);
 }
@@ -426,17 +441,9 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
         if ((flags & STORE_CREATE) && exec(s, v, err) != 0)
             goto fail;
     }
-    s->st = calloc(ST_COUNT, sizeof *s->st);
-    if (s->st == NULL) {
-        perr_set(err, PERR_INTERNAL, "out of memory");
-        goto fail;
-    }
-    for (int i = 0; i < ST_COUNT; i++)
-        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-            perr_set(err, PERR_IO, "%s: not a Parley database (%s)", path, sqlite3_errmsg(s->db));
-            goto fail;
-        }
-    if (sqlite_state_prepare(s, err) != 0 || sqlite_objects_prepare(s, err) != 0) {
+    if (prepare_all(s, stmt_sql, ST_COUNT, s->st, err) != 0 ||
+        prepare_all(s, sqlite_state_sql, sqlite_state_nstmts, s->state_st, err) != 0 ||
+        prepare_all(s, sqlite_objects_sql, sqlite_objects_nstmts, s->object_st, err) != 0) {
         perr_wrap(err, "%s: not a Parley database: ", path);
         goto fail;
     }

@@ -10,14 +10,16 @@
 
 #include "store/store.h"
 
+#define SQLITE_LOG_STMTS 16
 #define SQLITE_STATE_STMTS 24
+#define SQLITE_OBJECT_STMTS 8
 
 typedef struct sqlite_store {
     store base;
     sqlite3 *db;
-    sqlite3_stmt **st;                          /* the log's statements */
-    sqlite3_stmt *state_st[SQLITE_STATE_STMTS]; /* the derived state's statements */
-    sqlite3_stmt *object_st[8];                 /* the TAXII objects' statements */
+    sqlite3_stmt *st[SQLITE_LOG_STMTS];           /* the log's statements */
+    sqlite3_stmt *state_st[SQLITE_STATE_STMTS];   /* the derived state's statements */
+    sqlite3_stmt *object_st[SQLITE_OBJECT_STMTS]; /* the TAXII objects' statements */
 } sqlite_store;
 
 /* Resets a statement before reuse so none holds a read transaction open. */
@@ -29,14 +31,15 @@ int sqlite_one_blob(sqlite_store *s, sqlite3_stmt *st, buf *out, perr *err, cons
 /* Runs a statement that returns no rows. */
 int sqlite_run(sqlite_store *s, sqlite3_stmt *st, perr *err, const char *what);
 
+/* Each file's schema, its statements (prepared once per handle by sqlite.c)
+ * and the ops it fills in. */
 extern const char sqlite_state_schema[];
-int sqlite_state_prepare(sqlite_store *s, perr *err);
-void sqlite_state_finalize(sqlite_store *s);
-/* Fills the state entries of the ops table. */
+extern const char *const sqlite_state_sql[];
+extern const int sqlite_state_nstmts;
 void sqlite_state_ops(struct store_ops *ops);
 extern const char sqlite_objects_schema[];
-int sqlite_objects_prepare(sqlite_store *s, perr *err);
-void sqlite_objects_finalize(sqlite_store *s);
+extern const char *const sqlite_objects_sql[];
+extern const int sqlite_objects_nstmts;
 void sqlite_objects_ops(struct store_ops *ops);
 
 #endif

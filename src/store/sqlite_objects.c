@@ -24,8 +24,10 @@ const char sqlite_objects_schema[] =
     "CREATE TABLE IF NOT EXISTS taxii_status(id TEXT PRIMARY KEY, doc TEXT NOT NULL);";
 
 enum { OS_PUT, OS_FLAGS, OS_DELETE_ONE, OS_DELETE_ALL, OS_STATUS_PUT, OS_STATUS_GET, OS_RANGE, OS_COUNT };
+_Static_assert(OS_COUNT <= SQLITE_OBJECT_STMTS, "raise SQLITE_OBJECT_STMTS");
+const int sqlite_objects_nstmts = OS_COUNT;
 
-static const char *const object_sql[OS_COUNT] = {
+const char *const sqlite_objects_sql[OS_COUNT] = {
     [OS_PUT] = ("INSERT OR IGNORE INTO objects(coll, id, type, version, version_us, spec_version, tlp, readers,"
                 " added_by, added_us, hash, idx, last, first)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1, 1)"),
@@ -48,22 +50,6 @@ static sqlite_store *S(store *s)
 static sqlite3_stmt *stmt(sqlite_store *s, int id)
 {
     return sqlite_stmt_reset(s->object_st[id]);
-}
-
-int sqlite_objects_prepare(sqlite_store *s, perr *err)
-{
-    for (int i = 0; i < OS_COUNT; i++)
-        if (sqlite3_prepare_v3(s->db, object_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->object_st[i], NULL) != SQLITE_OK)
-            return perr_set(err, PERR_IO, "%s", sqlite3_errmsg(s->db));
-    return 0;
-}
-
-void sqlite_objects_finalize(sqlite_store *s)
-{
-    for (int i = 0; i < OS_COUNT; i++) {
-        sqlite3_finalize(s->object_st[i]);
-        s->object_st[i] = NULL;
-    }
 }
 
 static int update_flags(sqlite_store *s, const char *coll, const char *id, perr *err)

@@ -37,13 +37,14 @@ enum {
     SS_CRED_GET, SS_COUNT
 };
 _Static_assert(SS_COUNT <= SQLITE_STATE_STMTS, "raise SQLITE_STATE_STMTS");
+const int sqlite_state_nstmts = SS_COUNT;
 
 #define MESSAGE_COLS "m.id, m.idx, m.grp, m.sender, m.kind, m.in_reply_to, m.created, m.deadline," \
                      " (SELECT logged_at FROM entries WHERE idx = m.idx), m.tlp, m.payload_hash, m.payload_size"
 #define LIST_FILTER " m.idx > ?2 AND (?3 IS NULL OR m.grp = ?3) AND (?4 IS NULL OR m.kind = ?4)" \
                     " ORDER BY m.idx LIMIT ?5"
 
-static const char *const state_sql[SS_COUNT] = {
+const char *const sqlite_state_sql[SS_COUNT] = {
     [SS_PARTICIPANT_PUT] =
         ("INSERT INTO participants(id, name, verifier, box_public, contacts, status, created_at, updated_at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
@@ -64,7 +65,7 @@ static const char *const state_sql[SS_COUNT] = {
     [SS_MEMBER_OF] = "SELECT 1 FROM group_members WHERE grp = ?1 AND participant = ?2",
     [SS_MESSAGE_PUT] = ("INSERT OR IGNORE INTO messages(id, idx, grp, sender, kind, in_reply_to, created,"
                        " deadline, tlp, payload_hash, payload_size)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?12)"),
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
     [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(?1, ?2)",
     [SS_MESSAGE_GET] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1"),
     [SS_RECIPIENTS_GET] = ("SELECT participant, delivered, acked, ack_id, answered, answer_id, closed"
@@ -81,7 +82,7 @@ static const char *const state_sql[SS_COUNT] = {
     [SS_LIST_SENDER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.sender = ?1 AND" LIST_FILTER),
     [SS_LIST_EITHER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE (m.sender = ?1 OR EXISTS("
                         "SELECT 1 FROM recipients r WHERE r.msg = m.id AND r.participant = ?1)) AND" LIST_FILTER),
-    [SS_LIST_ANY] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE (?1 IS NULL OR 1) AND" LIST_FILTER),
+    [SS_LIST_ANY] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE" LIST_FILTER),
     [SS_CRED_PUT] = "INSERT OR REPLACE INTO credentials(participant, hash) VALUES(?1, ?2)",
     [SS_CRED_GET] = "SELECT hash FROM credentials WHERE participant = ?1",
 };
@@ -112,22 +113,6 @@ static void column_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
-int sqlite_state_prepare(sqlite_store *s, perr *err)
-{
-    for (int i = 0; i < SS_COUNT; i++)
-        if (sqlite3_prepare_v3(s->db, state_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->state_st[i], NULL) != SQLITE_OK)
-            return perr_set(err, PERR_IO, "%s", sqlite3_errmsg(s->db));
-    return 0;
-}
-
-void sqlite_state_finalize(sqlite_store *s)
-{
-    for (int i = 0; i < SQLITE_STATE_STMTS; i++) {
-        sqlite3_finalize(s->state_st[i]);
-        s->state_st[i] = NULL;
-    }
 }
 
 static int sq_participant_put(store *base, const store_participant *p, perr *err)
@@ -251,9 +236,9 @@ static int sq_message_put(store *base, const store_message *m, const char *const
     bind_text(st, 6, m->in_reply_to);
     sqlite3_bind_int64(st, 7, m->created_ms);
     bind_time(st, 8, m->deadline_ms);
-    sqlite3_bind_text(st, 10, tlp_name(m->tlp), -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 11, m->payload_hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 12, (sqlite3_int64)m->payload_size);
+    sqlite3_bind_text(st, 9, tlp_name(m->tlp), -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 10, m->payload_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)m->payload_size);
     if (sqlite_run(s, st, err, "message put") != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
