@@ -22,12 +22,10 @@ static const struct {
     {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", TLP_RED},
 };
 
-/* STIX 2.1 §4–6: the domain, relationship and meta object types. */
-static const char *const sdo_types[] = {
-    "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident", "indicator",
-    "infrastructure", "intrusion-set", "location", "malware", "malware-analysis", "note", "observed-data",
-    "opinion", "report", "threat-actor", "tool", "vulnerability", "relationship", "sighting",
-    "language-content", "extension-definition", NULL};
+/* The object types whose "name" is required (checked as STIX 2.1 §4 lists them). */
+static const char *const named_types[] = {
+    "attack-pattern", "campaign", "course-of-action", "identity", "incident", "intrusion-set",
+    "threat-actor", "tool", "vulnerability", "extension-definition", NULL};
 static const char *const sco_types[] = {
     "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message", "file",
     "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process", "software", "url",
@@ -311,12 +309,7 @@ int stix_validate(const json_t *obj, stix_meta *m, perr *err)
         (!json_is_string(json_object_get(obj, "pattern")) || !json_is_string(json_object_get(obj, "pattern_type")) ||
          !json_object_get(obj, "valid_from")))
         return perr_set(err, PERR_INVALID, "an indicator needs \"pattern\", \"pattern_type\" and \"valid_from\"");
-    if (in_list(sdo_types, type) && strcmp(type, "relationship") != 0 && strcmp(type, "sighting") != 0 &&
-        strcmp(type, "observed-data") != 0 && strcmp(type, "note") != 0 && strcmp(type, "opinion") != 0 &&
-        strcmp(type, "language-content") != 0 && strcmp(type, "malware-analysis") != 0 &&
-        strcmp(type, "location") != 0 && strcmp(type, "malware") != 0 && strcmp(type, "indicator") != 0 &&
-        strcmp(type, "report") != 0 && strcmp(type, "grouping") != 0 && strcmp(type, "infrastructure") != 0 &&
-        !json_is_string(json_object_get(obj, "name")))
+    if (in_list(named_types, type) && !json_is_string(json_object_get(obj, "name")))
         return perr_set(err, PERR_INVALID, "a %s needs a \"name\"", type);
     if (check_refs(obj, 0, err) != 0)
         return -1;
