@@ -9,10 +9,11 @@
 
 #include "envelope/envelope.h"
 #include "node/node.h"
+#include "taxii/taxii.h"
 #include "util/buf.h"
 
 #define HTTP_MAX_BODY (ENVELOPE_MAX_JSON + 4096)
-#define HTTP_MAX_TAXII_BODY (64 * 1024 * 1024) /* TAXII bundles; advertised as max_content_length */
+#define HTTP_MAX_TAXII_BODY TAXII_MAX_CONTENT /* the max_content_length the API root advertises */
 
 typedef struct http_req {
     const char *method;

@@ -129,6 +129,7 @@ int taxii_find_collection(hotline *h, const char *viewer, const char *id, taxii_
 typedef struct pending {
     record rec;        /* evidence record, handed to the apply hook */
     char *leaf, *text; /* leaf and JCS(object) */
+    size_t leaf_len, text_len;
     char msg_id[STIX_ID_MAX + IDENT_GROUP_MAX + 32];
     uint8_t hash[32];
     const char *id;
@@ -158,8 +159,9 @@ static int prepare(const json_t *obj, const taxii_collection *c, const char *vie
     stix_meta m;
     if (stix_validate(obj, &m, err) != 0)
         return -1;
-    size_t len, leaf_len;
-    p->text = jcs_dumps(obj, &len, err);
+    size_t len;
+    p->text = jcs_dumps(obj, &p->text_len, err);
+    len = p->text_len;
     if (p->text == NULL)
         return -1;
     if (len > ENVELOPE_MAX_PAYLOAD)
@@ -171,7 +173,7 @@ static int prepare(const json_t *obj, const taxii_collection *c, const char *vie
     p->rec.evidence = evidence_json("add", c, &m, hex, m.tlp >= 0 ? (enum tlp_level)m.tlp : c->default_tlp, viewer,
                                     added_us);
     json_t *leaf = json_pack("{s:O}", "evidence", p->rec.evidence);
-    p->leaf = leaf ? jcs_dumps(leaf, &leaf_len, err) : NULL;
+    p->leaf = leaf ? jcs_dumps(leaf, &p->leaf_len, err) : NULL;
     json_decref(leaf);
     if (p->leaf == NULL)
         return -1;
@@ -290,9 +292,9 @@ json_t *taxii_add_objects(hotline *h, const char *viewer, const taxii_collection
                                                          json_string_value(json_object_get(obj, "modified")), p[i].why.msg));
             continue;
         }
-        entries[ok] = (store_entry){.leaf = p[i].leaf, .leaf_len = strlen(p[i].leaf), .msg_id = p[i].msg_id,
+        entries[ok] = (store_entry){.leaf = p[i].leaf, .leaf_len = p[i].leaf_len, .msg_id = p[i].msg_id,
                                     .sender = viewer, .payload = (const uint8_t *)p[i].text,
-                                    .payload_len = strlen(p[i].text), .payload_hash = p[i].hash,
+                                    .payload_len = p[i].text_len, .payload_hash = p[i].hash,
                                     .source = &p[i].rec};
         which[ok++] = i;
     }
