@@ -109,8 +109,8 @@ static void *lib_client(void *p)
     for (int i = a->first; i < a->first + a->count; i++) {
         perr err;
         json_t *rc = hotline_submit(&a->n->hl, "US", a->envs[i], strlen(a->envs[i]), &err);
-        if (rc == NULL)
-            a->failures++;
+        if (rc == NULL && a->failures++ == 0)
+            fprintf(stderr, "append failed: %s\n", err.msg);
         json_decref(rc);
     }
     return NULL;
@@ -240,9 +240,11 @@ int main(int argc, char **argv)
     sequencer_stats_get(n->seq, &st0);
     double lib = run_clients(lib_client, n, lib_envs, total, clients, 0, &failures);
     sequencer_stats_get(n->seq, &st1);
-    printf("library appends + receipts:  %9.0f /s  (%d threads, %llu batches = %.1f entries/fsync, %d failed)\n",
+    printf("library appends + receipts:  %9.0f /s  (%d threads, %llu batches = %.1f entries/fsync, "
+           "sequencer %.1f us/entry, %d failed)\n",
            lib, clients, (unsigned long long)(st1.batches - st0.batches),
-           (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches), failures);
+           (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
+           (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
 
     if (lib_only) {
         node_close(n);
@@ -252,8 +254,10 @@ int main(int argc, char **argv)
     sequencer_stats_get(n->seq, &st0);
     double http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &failures);
     sequencer_stats_get(n->seq, &st1);
-    printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.1f entries/fsync, %d failed)\n",
-           http, clients, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches), failures);
+    printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.1f entries/fsync, "
+           "sequencer %.1f us/entry, %d failed)\n",
+           http, clients, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
+           (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
     printf("ratio library/verify:        %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",
            100 * lib / v1, 100 * lib / vall, cores);
     printf("ratio HTTP/verify:           %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",

@@ -98,7 +98,7 @@ static json_t *wire_envelope(store *reader, const store_message *m, perr *err)
     buf_init(&payload);
     json_t *j = NULL;
     if (store_entry_leaf(reader, m->index, &leaf, err) == 0 &&
-        store_payload(reader, m->payload_hash, &payload, err) == 0 &&
+        store_payload(reader, m->index, m->payload_hash, &payload, err) == 0 &&
         (j = jcs_parse(leaf.data, leaf.len, err)) != NULL) {
         buf b64;
         buf_init(&b64);

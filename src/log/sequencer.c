@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
@@ -120,7 +121,8 @@ static char *sign_checkpoint(void *ctx, uint64_t size, perr *err)
     return buf_steal(&note, NULL);
 }
 
-static void run_batch(sequencer *q, request *batch)
+/* Counts go to d, merged under the lock: stats readers never see a torn batch. */
+static void run_batch(sequencer *q, request *batch, seq_stats *d)
 {
     size_t n = 0;
     for (request *r = batch; r; r = r->next)
@@ -158,8 +160,8 @@ static void run_batch(sequencer *q, request *batch)
         if (r->bulk) {
             for (size_t k = 0; k < r->n; k++) {
                 r->entry[k] = arr[i + k];
-                q->stats.duplicates += (uint64_t)arr[i + k].duplicate;
-                q->stats.entries += (uint64_t)!arr[i + k].duplicate;
+                d->duplicates += (uint64_t)arr[i + k].duplicate;
+                d->entries += (uint64_t)!arr[i + k].duplicate;
             }
             r->result->tree_size = q->tree.size;
             r->rc = 0;
@@ -169,7 +171,7 @@ static void run_batch(sequencer *q, request *batch)
         if (arr[i].duplicate) {
             r->rc = perr_set(r->err, PERR_CONFLICT, "message %s is already in the log",
                              arr[i].msg_id ? arr[i].msg_id : "?");
-            q->stats.duplicates++;
+            d->duplicates++;
             continue;
         }
         r->result->index = arr[i].index;
@@ -181,19 +183,27 @@ static void run_batch(sequencer *q, request *batch)
         else if (merkle_inclusion_proof(&src, arr[i].index, q->tree.size, r->result->proof,
                                         &r->result->proof_len, r->err) != 0)
             r->rc = -1;
-        q->stats.entries++;
+        d->entries++;
     }
     free(note);
     free(arr);
-    q->stats.batches++;
+    d->batches++;
     if (rc != 0)
-        q->stats.failures++;
-    q->stats.tree_size = q->tree.size;
+        d->failures++;
+    d->tree_size = q->tree.size;
+}
+
+static uint64_t monotonic_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
 static void *sequencer_main(void *arg)
 {
     sequencer *q = arg;
+    pthread_setname_np(pthread_self(), "parley-seq"); /* for top and perf */
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (q->head == NULL && !q->stopping)
@@ -213,9 +223,19 @@ static void *sequencer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&q->mu);
 
-        run_batch(q, batch);
+        seq_stats d = {0};
+        uint64_t t0 = monotonic_us();
+        run_batch(q, batch, &d);
+        d.busy_us = monotonic_us() - t0;
 
         pthread_mutex_lock(&q->mu);
+        q->stats.batches += d.batches;
+        q->stats.entries += d.entries;
+        q->stats.duplicates += d.duplicates;
+        q->stats.failures += d.failures;
+        q->stats.busy_us += d.busy_us;
+        if (d.batches)
+            q->stats.tree_size = d.tree_size;
         for (request *r = batch, *next; r; r = next) {
             next = r->next; /* r lives on its waiter's stack */
             r->done = 1;

@@ -34,6 +34,7 @@ typedef struct seq_stats {
     uint64_t duplicates;
     uint64_t failures;
     uint64_t tree_size;
+    uint64_t busy_us; /* time spent writing, committing and answering batches */
 } seq_stats;
 
 /* Called on the sequencer thread for each appended entry, inside the batch's

@@ -4,11 +4,15 @@
  * after the WAL is fsync'd; a batch of appends is one transaction, hence one
  * fsync however many entries it holds (group commit).
  * Schema:
- *   entries(idx, leaf, msg_id UNIQUE, sender, payload_hash, logged_at)
+ *   entries(idx, leaf, msg_id UNIQUE, sender, payload_hash, payload, logged_at)
+ *                             the payload (ciphertext, or an evidence object's
+ *                             text) sits in its entry's row: appends touch the
+ *                             end of one B-tree instead of a hash-keyed one
  *   nodes(level, idx, hash)   every complete Merkle subtree, leaves at level 0
  *   checkpoints(size, note)   every checkpoint the node signed
- *   payloads(hash, data)      ciphertext beside the log, addressed by SHA-256
  *   meta                      node-level settings
+ * Every other index is keyed by log position or a low-cardinality prefix, so a
+ * batch dirties few pages: msg_id is the one random key an append writes.
  * The derived state (directory, messages) lives in sqlite_state.c. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,22 +21,20 @@
 #include "store/sqlite_internal.h"
 #include "util/buf.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS entries("
     "  idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL, msg_id TEXT UNIQUE, sender TEXT,"
-    "  payload_hash BLOB, logged_at INTEGER NOT NULL);"
+    "  payload_hash BLOB, logged_at INTEGER NOT NULL, payload BLOB);"
     "CREATE TABLE IF NOT EXISTS nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
     "  hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS payloads(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
-    "  data BLOB NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);";
 
 enum stmt_id {
     ST_LOG_SIZE, ST_NODE, ST_NODES, ST_ENTRIES, ST_ENTRY, ST_PAYLOAD,
-    ST_INSERT_ENTRY, ST_INSERT_NODE, ST_INSERT_PAYLOAD, ST_INSERT_CHECKPOINT,
+    ST_INSERT_ENTRY, ST_INSERT_NODE, ST_INSERT_CHECKPOINT,
     ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT, ST_COUNT
 };
 _Static_assert(ST_COUNT <= SQLITE_LOG_STMTS, "raise SQLITE_LOG_STMTS");
@@ -43,11 +45,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_NODES] = "SELECT idx, hash FROM nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
     [ST_ENTRIES] = "SELECT idx, leaf FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
     [ST_ENTRY] = "SELECT leaf FROM entries WHERE idx = ?1",
-    [ST_PAYLOAD] = "SELECT data FROM payloads WHERE hash = ?1",
-    [ST_INSERT_ENTRY] = ("INSERT INTO entries(idx, leaf, msg_id, sender, payload_hash, logged_at) "
-                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"),
+    [ST_PAYLOAD] = "SELECT payload FROM entries WHERE idx = ?1 AND payload_hash = ?2",
+    [ST_INSERT_ENTRY] = ("INSERT INTO entries(idx, leaf, msg_id, sender, payload_hash, logged_at, payload) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     [ST_INSERT_NODE] = "INSERT INTO nodes(level, idx, hash) VALUES(?1, ?2, ?3)",
-    [ST_INSERT_PAYLOAD] = "INSERT OR IGNORE INTO payloads(hash, data) VALUES(?1, ?2)",
     [ST_INSERT_CHECKPOINT] = "INSERT OR REPLACE INTO checkpoints(size, note) VALUES(?1, ?2)",
     [ST_LATEST_CHECKPOINT] = "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [ST_CHECKPOINT_AT] = "SELECT note FROM checkpoints WHERE size = ?1",
@@ -226,11 +227,12 @@ static int sq_entry(store *base, uint64_t index, buf *leaf, perr *err)
     return sqlite_one_blob(s, st, leaf, err, "entry");
 }
 
-static int sq_payload(store *base, const uint8_t hash[32], buf *out, perr *err)
+static int sq_payload(store *base, uint64_t index, const uint8_t hash[32], buf *out, perr *err)
 {
     sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, ST_PAYLOAD);
-    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
     return sqlite_one_blob(s, st, out, err, "payload");
 }
 
@@ -275,23 +277,14 @@ static int insert_entry(sqlite_store *s, store_entry *e, uint64_t idx, perr *err
         sqlite3_bind_text(st, 4, e->sender, -1, SQLITE_STATIC);
     if (e->payload_hash)
         sqlite3_bind_blob(st, 5, e->payload_hash, 32, SQLITE_STATIC);
+    if (e->payload && e->payload_hash)
+        sqlite3_bind_blob(st, 7, e->payload, (int)e->payload_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, e->logged_at_ms);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT && e->msg_id)
         return 1;
-    if (rc != SQLITE_DONE)
-        return db_error(s, err, "insert entry");
-    if (e->payload && e->payload_hash) {
-        st = stmt(s, ST_INSERT_PAYLOAD);
-        sqlite3_bind_blob(st, 1, e->payload_hash, 32, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, e->payload, (int)e->payload_len, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return db_error(s, err, "insert payload");
-    }
-    return 0;
+    return rc == SQLITE_DONE ? 0 : db_error(s, err, "insert entry");
 }
 
 static int sq_append_batch(store *base, store_entry *entries, size_t n, store_leaf_fn on_leaf,
@@ -416,7 +409,8 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
      * connection could not create the WAL index after a crash. */
     int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE |
                  ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+    const char *vfs = (flags & STORE_READ_ONLY) ? NULL : sqlite_walvfs_name();
+    if (sqlite3_open_v2(path, &s->db, oflags, vfs) != SQLITE_OK) {
         perr_set(err, PERR_IO, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
         sqlite3_close(s->db);
         free(s);
@@ -430,6 +424,17 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
         goto fail;
     if ((flags & STORE_READ_ONLY) && exec(s, "PRAGMA query_only=1", err) != 0)
         goto fail;
+    sqlite3_stmt *ver = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &ver, NULL) == SQLITE_OK &&
+        sqlite3_step(ver) == SQLITE_ROW)
+        version = sqlite3_column_int(ver, 0);
+    sqlite3_finalize(ver);
+    if (version != SCHEMA_VERSION && !(version == 0 && (flags & STORE_CREATE))) {
+        perr_set(err, PERR_IO, "%s: database schema version %d, this parley reads version %d%s", path, version,
+                 SCHEMA_VERSION, version > 0 ? " (initialise a new node)" : "");
+        goto fail;
+    }
     if (!(flags & STORE_READ_ONLY)) {
         if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=16384;", err) != 0 ||
             ((flags & STORE_CREATE) &&

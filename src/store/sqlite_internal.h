@@ -31,6 +31,11 @@ int sqlite_one_blob(sqlite_store *s, sqlite3_stmt *st, buf *out, perr *err, cons
 /* Runs a statement that returns no rows. */
 int sqlite_run(sqlite_store *s, sqlite3_stmt *st, perr *err, const char *what);
 
+/* The VFS for writer connections (sqlite_walvfs.c): a commit's WAL frames in
+ * one write. Only for connections that run with synchronous=FULL. NULL if it
+ * could not be registered (the default VFS is then used). */
+const char *sqlite_walvfs_name(void);
+
 /* Each file's schema, its statements (prepared once per handle by sqlite.c)
  * and the ops it fills in. */
 extern const char sqlite_state_schema[];

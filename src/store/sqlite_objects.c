@@ -1,6 +1,6 @@
 /* sqlite_objects.c — TAXII collections' STIX objects in SQLite. One row per
  * object version, derived from its evidence leaf (rebuilt with the rest of
- * the state); the object text is the payload addressed by the row's hash.
+ * the state); the object text is the payload of the log entry that added it (o.idx).
  * Paging walks `seq` (the row id, in order of addition) through indexes on
  * (coll, seq), (coll, last, seq) and (coll, type, seq), so a page costs the
  * same at the start and at the end of a million-object collection. The
@@ -123,7 +123,7 @@ static int sq_object_query(store *base, const store_objquery *q, store_object_fn
     buf_printf(&sql, "SELECT o.seq, o.id, o.type, o.version, o.spec_version, o.version_us, o.added_us, o.added_by, o.idx%s"
                      " FROM objects o%s WHERE o.coll = ?1 AND o.seq > ?2"
                      " AND (o.tlp != %d OR o.added_by = ?3 OR instr(o.readers, ',' || ?3 || ',') > 0)",
-               q->want_json ? ", p.data" : "", q->want_json ? " JOIN payloads p ON p.hash = o.hash" : "",
+               q->want_json ? ", p.payload" : "", q->want_json ? " JOIN entries p ON p.idx = o.idx" : "",
                (int)TLP_RED);
     int next = 5;
     if (q->clear_only)

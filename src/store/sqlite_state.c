@@ -17,13 +17,13 @@ const char sqlite_state_schema[] =
     "CREATE TABLE IF NOT EXISTS groups(id TEXT PRIMARY KEY, doc TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS group_members(grp TEXT NOT NULL, participant TEXT NOT NULL,"
     "  PRIMARY KEY(grp, participant)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS messages(id TEXT PRIMARY KEY, idx INTEGER NOT NULL UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS messages(idx INTEGER PRIMARY KEY, id TEXT NOT NULL,"
     "  grp TEXT NOT NULL, sender TEXT NOT NULL, kind TEXT NOT NULL, in_reply_to TEXT,"
     "  created INTEGER NOT NULL, deadline INTEGER, tlp TEXT NOT NULL,"
     "  payload_hash BLOB NOT NULL, payload_size INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS messages_by_group ON messages(grp, kind, idx);"
     "CREATE INDEX IF NOT EXISTS messages_by_sender ON messages(sender, idx);"
-    "CREATE TABLE IF NOT EXISTS recipients(msg TEXT NOT NULL, participant TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS recipients(msg INTEGER NOT NULL, participant TEXT NOT NULL,"
     "  delivered INTEGER, acked INTEGER, ack_id TEXT, answered INTEGER, answer_id TEXT,"
     "  closed INTEGER, PRIMARY KEY(msg, participant)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS recipients_by_participant ON recipients(participant, msg);"
@@ -41,6 +41,9 @@ const int sqlite_state_nstmts = SS_COUNT;
 
 #define MESSAGE_COLS "m.id, m.idx, m.grp, m.sender, m.kind, m.in_reply_to, m.created, m.deadline," \
                      " (SELECT logged_at FROM entries WHERE idx = m.idx), m.tlp, m.payload_hash, m.payload_size"
+/* Messages and recipients are keyed by log index, so appends write at the end
+ * of their B-trees; a message id is found through entries.msg_id. */
+#define BY_ID "(SELECT idx FROM entries WHERE msg_id = ?1)"
 #define LIST_FILTER " m.idx > ?2 AND (?3 IS NULL OR m.grp = ?3) AND (?4 IS NULL OR m.kind = ?4)" \
                     " ORDER BY m.idx LIMIT ?5"
 
@@ -66,22 +69,23 @@ const char *const sqlite_state_sql[SS_COUNT] = {
     [SS_MESSAGE_PUT] = ("INSERT OR IGNORE INTO messages(id, idx, grp, sender, kind, in_reply_to, created,"
                        " deadline, tlp, payload_hash, payload_size)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-    [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(?1, ?2)",
-    [SS_MESSAGE_GET] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1"),
+    [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(" BY_ID ", ?2)",
+    [SS_MESSAGE_GET] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.idx = " BY_ID),
     [SS_RECIPIENTS_GET] = ("SELECT participant, delivered, acked, ack_id, answered, answer_id, closed"
-                          " FROM recipients WHERE msg = ?1 ORDER BY participant"),
+                          " FROM recipients WHERE msg = " BY_ID " ORDER BY participant"),
     [SS_MARK_DELIVERED] = ("UPDATE recipients SET delivered = ?3"
-                          " WHERE msg = ?1 AND participant = ?2 AND delivered IS NULL"),
+                          " WHERE msg = " BY_ID " AND participant = ?2 AND delivered IS NULL"),
     [SS_MARK_ACKED] = ("UPDATE recipients SET acked = ?3, ack_id = ?4"
-                      " WHERE msg = ?1 AND participant = ?2 AND acked IS NULL"),
+                      " WHERE msg = " BY_ID " AND participant = ?2 AND acked IS NULL"),
     [SS_MARK_ANSWERED] = ("UPDATE recipients SET answered = ?3, answer_id = ?4"
-                         " WHERE msg = ?1 AND participant = ?2 AND answered IS NULL"),
-    [SS_MARK_CLOSED] = "UPDATE recipients SET closed = ?3 WHERE msg = ?1 AND participant = ?2 AND closed IS NULL",
-    [SS_LIST_RECIPIENT] = ("SELECT " MESSAGE_COLS " FROM messages m JOIN recipients r ON r.msg = m.id"
+                         " WHERE msg = " BY_ID " AND participant = ?2 AND answered IS NULL"),
+    [SS_MARK_CLOSED] = ("UPDATE recipients SET closed = ?3 WHERE msg = " BY_ID " AND participant = ?2"
+                       " AND closed IS NULL"),
+    [SS_LIST_RECIPIENT] = ("SELECT " MESSAGE_COLS " FROM messages m JOIN recipients r ON r.msg = m.idx"
                           " WHERE r.participant = ?1 AND" LIST_FILTER),
     [SS_LIST_SENDER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.sender = ?1 AND" LIST_FILTER),
     [SS_LIST_EITHER] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE (m.sender = ?1 OR EXISTS("
-                        "SELECT 1 FROM recipients r WHERE r.msg = m.id AND r.participant = ?1)) AND" LIST_FILTER),
+                        "SELECT 1 FROM recipients r WHERE r.msg = m.idx AND r.participant = ?1)) AND" LIST_FILTER),
     [SS_LIST_ANY] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE" LIST_FILTER),
     [SS_CRED_PUT] = "INSERT OR REPLACE INTO credentials(participant, hash) VALUES(?1, ?2)",
     [SS_CRED_GET] = "SELECT hash FROM credentials WHERE participant = ?1",

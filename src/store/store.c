@@ -32,9 +32,9 @@ int store_entry_leaf(store *s, uint64_t index, buf *leaf, perr *err)
     return s->ops->entry(s, index, leaf, err);
 }
 
-int store_payload(store *s, const uint8_t hash[32], buf *out, perr *err)
+int store_payload(store *s, uint64_t index, const uint8_t hash[32], buf *out, perr *err)
 {
-    return s->ops->payload(s, hash, out, err);
+    return s->ops->payload(s, index, hash, out, err);
 }
 
 int store_append_batch(store *s, store_entry *entries, size_t n, store_leaf_fn on_leaf,

@@ -29,7 +29,7 @@ typedef struct store_entry {
     size_t leaf_len;
     const char *msg_id;       /* NULL if the leaf is not a message */
     const char *sender;
-    const uint8_t *payload;   /* stored beside the log, addressed by its hash */
+    const uint8_t *payload;   /* stored with the entry, checked against its hash */
     size_t payload_len;
     const uint8_t *payload_hash;
     int64_t logged_at_ms;
@@ -148,7 +148,7 @@ struct store_ops {
     /* Appends count leaves as an entry bundle (uint16 big-endian length + bytes). */
     int (*entry_bundle)(store *s, uint64_t first, unsigned count, buf *out, perr *err);
     int (*entry)(store *s, uint64_t index, buf *leaf, perr *err);
-    int (*payload)(store *s, const uint8_t hash[32], buf *out, perr *err);
+    int (*payload)(store *s, uint64_t index, const uint8_t hash[32], buf *out, perr *err);
     int (*append_batch)(store *s, store_entry *entries, size_t n, store_leaf_fn on_leaf,
                         store_checkpoint_fn on_checkpoint, void *ctx, char **checkpoint,
                         perr *err);
@@ -202,7 +202,8 @@ int store_node(store *s, unsigned level, uint64_t index, merkle_hash out);
 int store_nodes(store *s, unsigned level, uint64_t first, unsigned count, merkle_hash *out, perr *err);
 int store_entry_bundle(store *s, uint64_t first, unsigned count, buf *out, perr *err);
 int store_entry_leaf(store *s, uint64_t index, buf *leaf, perr *err);
-int store_payload(store *s, const uint8_t hash[32], buf *out, perr *err);
+/* The payload of entry index, if its hash is hash; PERR_NOT_FOUND otherwise. */
+int store_payload(store *s, uint64_t index, const uint8_t hash[32], buf *out, perr *err);
 int store_append_batch(store *s, store_entry *entries, size_t n, store_leaf_fn on_leaf,
                        store_checkpoint_fn on_checkpoint, void *ctx, char **checkpoint, perr *err);
 int store_checkpoint(store *s, uint64_t size, buf *note, perr *err);

@@ -303,6 +303,69 @@ static void test_aborted_batch_leaves_nothing(void **state)
     store_close(s);
 }
 
+static char *plain_checkpoint(void *ctx, uint64_t size, perr *err)
+{
+    (void)ctx;
+    (void)size;
+    (void)err;
+    return strdup("test checkpoint");
+}
+
+/* One batch larger than the WAL shim gathers (8 MiB) and than one write of
+ * the unix VFS (128 KiB): a separate reader sees every payload as written,
+ * and so does the writer after reopening. */
+static void test_large_batch_reaches_readers(void **state)
+{
+    (void)state;
+    enum { N = 2600, PAYLOAD = 4000 };
+    perr err;
+    char *db = node_path(dir, "parley.db");
+    store *w = store_open_sqlite(db, STORE_READ_WRITE, &err);
+    assert_non_null(w);
+    uint64_t before;
+    assert_int_equal(store_log_size(w, &before, &err), 0);
+    store_entry *es = calloc(N, sizeof *es);
+    uint8_t (*payloads)[PAYLOAD] = malloc((size_t)N * PAYLOAD);
+    uint8_t (*hashes)[32] = malloc((size_t)N * 32);
+    char leaf[64];
+    for (int i = 0; i < N; i++) {
+        randombytes_buf(payloads[i], PAYLOAD);
+        crypto_hash_sha256(hashes[i], payloads[i], PAYLOAD);
+        es[i] = (store_entry){.leaf = leaf, .leaf_len = (size_t)snprintf(leaf, sizeof leaf, "{\"n\":%d}", i),
+                              .payload = payloads[i], .payload_len = PAYLOAD, .payload_hash = hashes[i]};
+    }
+    char *cp = NULL;
+    assert_int_equal(store_append_batch(w, es, N, noop_leaf, plain_checkpoint, NULL, &cp, &err), 0);
+    free(cp);
+    for (int pass = 0; pass < 2; pass++) {
+        store *r = store_open_sqlite(db, STORE_READ_ONLY, &err);
+        assert_non_null(r);
+        uint64_t size;
+        assert_int_equal(store_log_size(r, &size, &err), 0);
+        assert_int_equal(size, before + N);
+        for (int i = 0; i < N; i += 97) {
+            buf got;
+            buf_init(&got);
+            assert_int_equal(store_payload(r, before + (uint64_t)i, hashes[i], &got, &err), 0);
+            assert_int_equal(got.len, PAYLOAD);
+            assert_memory_equal(got.data, payloads[i], PAYLOAD);
+            buf_free(&got);
+        }
+        /* The payload is found only with its own hash. */
+        buf none;
+        buf_init(&none);
+        assert_int_not_equal(store_payload(r, before, hashes[1], &none, &err), 0);
+        buf_free(&none);
+        store_close(r);
+        store_close(w); /* the second pass reads what the closed writer left */
+        w = pass == 0 ? store_open_sqlite(db, STORE_READ_WRITE, &err) : NULL;
+    }
+    free(db);
+    free(es);
+    free(payloads);
+    free(hashes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_restart_and_consistency),
         cmocka_unit_test(test_receipt_bit_flips),
         cmocka_unit_test(test_aborted_batch_leaves_nothing),
+        cmocka_unit_test(test_large_batch_reaches_readers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
