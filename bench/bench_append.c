@@ -106,13 +106,16 @@ typedef struct {
 static void *lib_client(void *p)
 {
     client_arg *a = p;
+    buf receipt;
+    buf_init(&receipt);
     for (int i = a->first; i < a->first + a->count; i++) {
         perr err;
-        json_t *rc = hotline_submit(&a->n->hl, "US", a->envs[i], strlen(a->envs[i]), &err);
-        if (rc == NULL && a->failures++ == 0)
+        buf_reset(&receipt);
+        if (hotline_submit(&a->n->hl, "US", a->envs[i], strlen(a->envs[i]), &receipt, &err) != 0 &&
+            a->failures++ == 0)
             fprintf(stderr, "append failed: %s\n", err.msg);
-        json_decref(rc);
     }
+    buf_free(&receipt);
     return NULL;
 }
 
@@ -246,6 +249,7 @@ int main(int argc, char **argv)
            (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
            (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
 
+    print_seq_schedstat();
     if (lib_only) {
         node_close(n);
         return 0;

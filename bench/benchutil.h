@@ -123,3 +123,29 @@ static inline double percentile(double *v, size_t n, double p)
 }
 
 #endif
+
+#include <dirent.h>
+/* TEMP: run/wait times of the sequencer thread from /proc schedstat. */
+static inline void print_seq_schedstat(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        char p[300], comm[64] = "";
+        snprintf(p, sizeof p, "/proc/self/task/%s/comm", de->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f) continue;
+       
+        if (!fgets(comm, sizeof comm, f))
+            comm[0] = 0;
+        fclose(f);
+        if (strncmp(comm, "parley-seq", 10)) continue;
+        snprintf(p, sizeof p, "/proc/self/task/%s/schedstat", de->d_name);
+        f = fopen(p, "r");
+        unsigned long long run, wait, n;
+        if (f && fscanf(f, "%llu %llu %llu", &run, &wait, &n) == 3)
+            printf("sequencer thread: on cpu %.3f s, runnable-waiting %.3f s, %llu slices\n", run / 1e9, wait / 1e9, n);
+        if (f) fclose(f);
+    }
+    if (d) closedir(d);
+}

@@ -73,7 +73,11 @@ json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err)
         goto done;
     store_entry entry = {.leaf = leaf, .leaf_len = leaf_len, .msg_id = st->id, .source = &rec};
     seq_result r;
-    if (sequencer_append(h->seq, &entry, &r, err) != 0)
+    /* Before and after: a cached load that overlapped the commit is dropped (dircache.h). */
+    dircache_invalidate(h->dir);
+    int appended = sequencer_append(h->seq, &entry, &r, err);
+    dircache_invalidate(h->dir);
+    if (appended != 0)
         goto done;
     json_t *receipt = receipt_build(leaf, leaf_len, &r, err);
     seq_result_free(&r);

@@ -24,6 +24,7 @@
 #include <pthread.h>
 
 #include "hotline/credentials.h"
+#include "hotline/dircache.h"
 #include "hotline/state.h"
 #include "log/sequencer.h"
 #include "store/pool.h"
@@ -35,6 +36,7 @@ typedef struct submit_policy {
 typedef struct hotline {
     sequencer *seq;
     store_pool *readers;
+    dircache *dir;                  /* senders and groups as admission sees them */
     submit_policy policy;
     state_authority authority;      /* admin key and the node's log key */
     const notekey_signer *node_key; /* signs delivery statements */
@@ -47,7 +49,7 @@ typedef struct hotline {
  * the logging time, to within the skew (no backdating). */
 int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr *err);
 /* POST a signed envelope as `sender` (the authenticated participant). */
-json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t len, perr *err);
+int hotline_submit(hotline *h, const char *sender, const char *body, size_t len, buf *receipt, perr *err);
 /* POST an administrator statement; a credential statement's answer also
  * carries the new token, shown this once. */
 json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err);

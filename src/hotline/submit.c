@@ -49,30 +49,30 @@ static int check_reference(store *reader, const envelope *e, perr *err)
     return 0;
 }
 
-static int check_directory(store *reader, const envelope *e, perr *err)
+static int check_directory(hotline *h, store *reader, const envelope *e, perr *err)
 {
-    store_participant *p = malloc(sizeof *p);
+    dir_sender p;
     group_policy *g = malloc(sizeof *g);
     int rc = -1;
-    if (p == NULL || g == NULL) {
+    if (g == NULL) {
         perr_set(err, PERR_INTERNAL, "out of memory");
         goto done;
     }
-    if (store_participant_get(reader, e->sender, p, err) != 0) {
+    if (dircache_sender(h->dir, reader, e->sender, &p, err) != 0) {
         if (err->code == PERR_UNKNOWN_KEY)
             perr_set(err, PERR_UNKNOWN_KEY, "sender %s is not a registered participant", e->sender);
         goto done;
     }
-    if (memcmp(p->keys.verifier.pk, e->sender_key.pk, NOTEKEY_PUBLIC_BYTES) != 0) {
+    if (memcmp(p.verifier_pk, e->sender_key.pk, NOTEKEY_PUBLIC_BYTES) != 0) {
         perr_set(err, PERR_UNKNOWN_KEY, "sender_key %08x is not the key registered for %s",
                  (unsigned)e->sender_key.id, e->sender);
         goto done;
     }
-    if (strcmp(p->status, "active") != 0) {
-        perr_set(err, PERR_FORBIDDEN, "participant %s is %s", e->sender, p->status);
+    if (strcmp(p.status, "active") != 0) {
+        perr_set(err, PERR_FORBIDDEN, "participant %s is %s", e->sender, p.status);
         goto done;
     }
-    if (directory_load_group(reader, e->group, g, err) != 0) {
+    if (dircache_group(h->dir, reader, e->group, g, err) != 0) {
         if (err->code == PERR_NOT_FOUND)
             err->code = PERR_INVALID;
         goto done;
@@ -96,7 +96,6 @@ static int check_directory(store *reader, const envelope *e, perr *err)
     }
     rc = check_reference(reader, e, err);
 done:
-    free(p);
     free(g);
     return rc;
 }
@@ -130,13 +129,13 @@ int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr 
     return 0;
 }
 
-json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t len, perr *err)
+int hotline_submit(hotline *h, const char *sender, const char *body, size_t len, buf *receipt, perr *err)
 {
     record rec = {.type = RECORD_ENVELOPE};
     envelope *e = &rec.env;
     if (envelope_parse(body, len, ENVELOPE_WITH_PAYLOAD, e, err) != 0)
-        return NULL;
-    json_t *receipt = NULL;
+        return -1;
+    int rc = -1;
     char *leaf = NULL;
     size_t leaf_len;
     if (sender == NULL || strcmp(sender, e->sender) != 0) {
@@ -148,7 +147,7 @@ json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t 
     if (check_payload(e, err) != 0)
         goto done;
     store *reader = store_pool_acquire(h->readers);
-    int admitted = check_directory(reader, e, err);
+    int admitted = check_directory(h, reader, e, err);
     store_pool_release(h->readers, reader);
     if (admitted != 0 || (leaf = envelope_leaf(e, &leaf_len, err)) == NULL)
         goto done;
@@ -165,10 +164,10 @@ json_t *hotline_submit(hotline *h, const char *sender, const char *body, size_t 
     seq_result r;
     if (sequencer_append(h->seq, &entry, &r, err) != 0)
         goto done;
-    receipt = receipt_build(leaf, leaf_len, &r, err);
+    rc = receipt_write(leaf, leaf_len, &r, receipt, err);
     seq_result_free(&r);
 done:
     free(leaf);
     envelope_free(e);
-    return receipt;
+    return rc;
 }

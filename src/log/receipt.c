@@ -1,6 +1,7 @@
 /* receipt.c — building and checking receipts. */
 #include "log/receipt.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,17 +37,33 @@ int proof_from_json(const json_t *arr, merkle_hash *proof, size_t *len, perr *er
     return 0;
 }
 
+int receipt_write(const char *leaf, size_t leaf_len, const seq_result *r, buf *out, perr *err)
+{
+    /* The leaf is already canonical JSON text: it is copied in, not re-parsed. */
+    char *note = json_dumps(json_string(r->checkpoint), JSON_ENCODE_ANY | JSON_COMPACT);
+    if (note == NULL)
+        return perr_set(err, PERR_INTERNAL, "cannot encode the checkpoint");
+    buf_puts(out, "{\"checkpoint\":");
+    buf_puts(out, note);
+    free(note);
+    buf_puts(out, ",\"entry\":");
+    buf_append(out, leaf, leaf_len);
+    buf_puts(out, ",\"inclusion_proof\":[");
+    for (size_t i = 0; i < r->proof_len; i++) {
+        buf_puts(out, i ? ",\"" : "\"");
+        buf_put_hex(out, r->proof[i], MERKLE_HASH_BYTES);
+        buf_putc(out, '"');
+    }
+    buf_printf(out, "],\"leaf_index\":%" PRIu64 ",\"tree_size\":%" PRIu64 "}", r->index, r->tree_size);
+    return out->failed ? perr_set(err, PERR_INTERNAL, "out of memory") : 0;
+}
+
 json_t *receipt_build(const char *leaf, size_t leaf_len, const seq_result *r, perr *err)
 {
-    json_t *entry = jcs_parse(leaf, leaf_len, err);
-    if (entry == NULL)
-        return NULL;
-    json_t *j = json_pack("{s:o, s:I, s:I, s:o, s:s}", "entry", entry, "leaf_index",
-                          (json_int_t)r->index, "tree_size", (json_int_t)r->tree_size,
-                          "inclusion_proof", proof_to_json(r->proof, r->proof_len),
-                          "checkpoint", r->checkpoint);
-    if (j == NULL)
-        perr_set(err, PERR_INTERNAL, "out of memory");
+    buf text;
+    buf_init(&text);
+    json_t *j = receipt_write(leaf, leaf_len, r, &text, err) == 0 ? jcs_parse(text.data, text.len, err) : NULL;
+    buf_free(&text);
     return j;
 }
 

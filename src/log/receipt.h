@@ -26,6 +26,9 @@ typedef struct receipt_info {
     merkle_hash leaf_hash;
 } receipt_info;
 
+/* Appends the receipt for a freshly appended leaf to out as JSON text. */
+int receipt_write(const char *leaf, size_t leaf_len, const seq_result *r, buf *out, perr *err);
+/* The same, parsed. */
 json_t *receipt_build(const char *leaf, size_t leaf_len, const seq_result *r, perr *err);
 int receipt_verify(const char *text, size_t len, const notekey_verifier *log_key,
                    const notekey_verifier *sender_key, receipt_info *out, perr *err);
