@@ -5,6 +5,7 @@
 #define PARLEY_BENCHUTIL_H
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -122,30 +123,33 @@ static inline double percentile(double *v, size_t n, double p)
     return n ? v[i] : 0;
 }
 
-#endif
-
-#include <dirent.h>
-/* TEMP: run/wait times of the sequencer thread from /proc schedstat. */
+/* How the sequencer thread spent the run (Linux schedstat): on a CPU, or
+ * runnable but waiting for one. */
 static inline void print_seq_schedstat(void)
 {
     DIR *d = opendir("/proc/self/task");
     struct dirent *de;
-    while (d && (de = readdir(d))) {
-        char p[300], comm[64] = "";
-        snprintf(p, sizeof p, "/proc/self/task/%s/comm", de->d_name);
-        FILE *f = fopen(p, "r");
-        if (!f) continue;
-       
-        if (!fgets(comm, sizeof comm, f))
-            comm[0] = 0;
+    while (d && (de = readdir(d)) != NULL) {
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(comm, sizeof comm, f) == NULL)
+            comm[0] = '\0';
         fclose(f);
-        if (strncmp(comm, "parley-seq", 10)) continue;
-        snprintf(p, sizeof p, "/proc/self/task/%s/schedstat", de->d_name);
-        f = fopen(p, "r");
-        unsigned long long run, wait, n;
-        if (f && fscanf(f, "%llu %llu %llu", &run, &wait, &n) == 3)
-            printf("sequencer thread: on cpu %.3f s, runnable-waiting %.3f s, %llu slices\n", run / 1e9, wait / 1e9, n);
-        if (f) fclose(f);
+        if (strncmp(comm, "parley-seq", 10) != 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", de->d_name);
+        unsigned long long run, wait, slices;
+        if ((f = fopen(path, "r")) != NULL && fscanf(f, "%llu %llu %llu", &run, &wait, &slices) == 3)
+            printf("sequencer thread: on cpu %.3f s, runnable-waiting %.3f s, %llu slices\n", run / 1e9,
+                   wait / 1e9, slices);
+        if (f)
+            fclose(f);
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
 }
+
+#endif
