@@ -1,39 +1,48 @@
 /* dircache.c — in-memory participants and group policies (rules in dircache.h).
- * Small fixed tables, replaced round-robin: a working group has a few dozen
- * participants and a handful of groups. */
+ * Two small fixed tables of the same shape, replaced round-robin: a working
+ * group has a few dozen participants and a handful of groups. */
 #include "hotline/dircache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DIRCACHE_SENDERS 64
-#define DIRCACHE_GROUPS 16
+#define DIRCACHE_SLOTS 32
+#define DIRCACHE_KEY_MAX IDENT_GROUP_MAX /* the longer of the two id kinds */
 
-typedef struct sender_slot {
-    uint64_t gen; /* 0: empty */
-    char id[IDENT_PARTICIPANT_MAX + 1];
-    dir_sender v;
-} sender_slot;
+typedef int (*load_fn)(store *reader, const char *id, void *out, perr *err);
 
-typedef struct group_slot {
-    uint64_t gen;
-    group_policy v;
-} group_slot;
+typedef struct table {
+    size_t value_size;
+    unsigned next;
+    uint64_t gen[DIRCACHE_SLOTS]; /* 0: empty */
+    char id[DIRCACHE_SLOTS][DIRCACHE_KEY_MAX + 1];
+    unsigned char *values;        /* DIRCACHE_SLOTS values of value_size bytes */
+} table;
 
 struct dircache {
     pthread_mutex_t mu;
     uint64_t gen; /* starts at 1 */
-    sender_slot senders[DIRCACHE_SENDERS];
-    group_slot groups[DIRCACHE_GROUPS];
-    unsigned next_sender, next_group;
+    table senders, groups;
 };
+
+static int table_init(table *t, size_t value_size)
+{
+    t->value_size = value_size;
+    t->values = calloc(DIRCACHE_SLOTS, value_size);
+    return t->values ? 0 : -1;
+}
 
 dircache *dircache_new(void)
 {
     dircache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
+    if (table_init(&c->senders, sizeof(dir_sender)) != 0 || table_init(&c->groups, sizeof(group_policy)) != 0) {
+        free(c->senders.values);
+        free(c);
+        return NULL;
+    }
     pthread_mutex_init(&c->mu, NULL);
     c->gen = 1;
     return c;
@@ -44,6 +53,8 @@ void dircache_free(dircache *c)
     if (c == NULL)
         return;
     pthread_mutex_destroy(&c->mu);
+    free(c->senders.values);
+    free(c->groups.values);
     free(c);
 }
 
@@ -54,60 +65,60 @@ void dircache_invalidate(dircache *c)
     pthread_mutex_unlock(&c->mu);
 }
 
-int dircache_sender(dircache *c, store *reader, const char *id, dir_sender *out, perr *err)
+/* From the table if current, else loaded and kept unless the generation moved meanwhile. */
+static int cached(dircache *c, table *t, store *reader, const char *id, void *out, load_fn load, perr *err)
 {
     pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < DIRCACHE_SENDERS; i++)
-        if (c->senders[i].gen == c->gen && strcmp(c->senders[i].id, id) == 0) {
-            *out = c->senders[i].v;
+    uint64_t gen = c->gen;
+    for (size_t i = 0; i < DIRCACHE_SLOTS; i++)
+        if (t->gen[i] == gen && strcmp(t->id[i], id) == 0) {
+            memcpy(out, t->values + i * t->value_size, t->value_size);
             pthread_mutex_unlock(&c->mu);
             return 0;
         }
-    uint64_t gen = c->gen;
     pthread_mutex_unlock(&c->mu);
 
-    store_participant *p = malloc(sizeof *p);
-    if (p == NULL)
-        return perr_set(err, PERR_INTERNAL, "out of memory");
-    int rc = store_participant_get(reader, id, p, err);
-    if (rc == 0) {
-        memcpy(out->verifier_pk, p->keys.verifier.pk, NOTEKEY_PUBLIC_BYTES);
-        snprintf(out->status, sizeof out->status, "%s", p->status);
-    }
-    free(p);
-    if (rc != 0 || strlen(id) > IDENT_PARTICIPANT_MAX)
-        return rc;
+    if (load(reader, id, out, err) != 0)
+        return -1;
+    if (strlen(id) > DIRCACHE_KEY_MAX)
+        return 0;
     pthread_mutex_lock(&c->mu);
     if (c->gen == gen) {
-        sender_slot *s = &c->senders[c->next_sender++ % DIRCACHE_SENDERS];
-        s->gen = gen;
-        strcpy(s->id, id);
-        s->v = *out;
+        unsigned i = t->next++ % DIRCACHE_SLOTS;
+        t->gen[i] = gen;
+        strcpy(t->id[i], id);
+        memcpy(t->values + i * t->value_size, out, t->value_size);
     }
     pthread_mutex_unlock(&c->mu);
     return 0;
 }
 
+static int load_sender(store *reader, const char *id, void *out, perr *err)
+{
+    dir_sender *s = out;
+    store_participant *p = malloc(sizeof *p);
+    if (p == NULL)
+        return perr_set(err, PERR_INTERNAL, "out of memory");
+    int rc = store_participant_get(reader, id, p, err);
+    if (rc == 0) {
+        memcpy(s->verifier_pk, p->keys.verifier.pk, NOTEKEY_PUBLIC_BYTES);
+        snprintf(s->status, sizeof s->status, "%s", p->status);
+    }
+    free(p);
+    return rc;
+}
+
+static int load_group(store *reader, const char *id, void *out, perr *err)
+{
+    return directory_load_group(reader, id, out, err);
+}
+
+int dircache_sender(dircache *c, store *reader, const char *id, dir_sender *out, perr *err)
+{
+    return cached(c, &c->senders, reader, id, out, load_sender, err);
+}
+
 int dircache_group(dircache *c, store *reader, const char *id, group_policy *out, perr *err)
 {
-    pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < DIRCACHE_GROUPS; i++)
-        if (c->groups[i].gen == c->gen && strcmp(c->groups[i].v.id, id) == 0) {
-            *out = c->groups[i].v;
-            pthread_mutex_unlock(&c->mu);
-            return 0;
-        }
-    uint64_t gen = c->gen;
-    pthread_mutex_unlock(&c->mu);
-
-    if (directory_load_group(reader, id, out, err) != 0)
-        return -1;
-    pthread_mutex_lock(&c->mu);
-    if (c->gen == gen) {
-        group_slot *s = &c->groups[c->next_group++ % DIRCACHE_GROUPS];
-        s->gen = gen;
-        s->v = *out;
-    }
-    pthread_mutex_unlock(&c->mu);
-    return 0;
+    return cached(c, &c->groups, reader, id, out, load_group, err);
 }

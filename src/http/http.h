@@ -42,6 +42,8 @@ typedef struct http_resp {
 const char *http_query(const http_req *req, const char *key);
 
 void http_json(http_resp *resp, int status, json_t *j); /* takes j */
+/* resp->body already holds the JSON text: sets status and type (500 if building it ran out of memory). */
+void http_json_written(http_resp *resp, int status);
 void http_error(http_resp *resp, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Maps a perr to its status and error body. */

@@ -5,22 +5,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+void http_json_written(http_resp *resp, int status)
+{
+    if (resp->body.failed) {
+        buf_reset(&resp->body);
+        status = 500;
+        buf_puts(&resp->body, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    }
+    resp->status = status;
+    resp->content_type = "application/json";
+    buf_putc(&resp->body, '\n');
+}
+
 void http_json(http_resp *resp, int status, json_t *j)
 {
     buf_reset(&resp->body);
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (s == NULL) {
-        resp->status = 500;
-        resp->content_type = "application/json";
-        buf_puts(&resp->body, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
-        return;
-    }
-    resp->status = status;
-    resp->content_type = "application/json";
-    buf_puts(&resp->body, s);
-    buf_putc(&resp->body, '\n');
+    if (s == NULL)
+        resp->body.failed = 1;
+    else
+        buf_puts(&resp->body, s);
     free(s);
+    http_json_written(resp, status);
 }
 
 void http_error(http_resp *resp, int status, const char *code, const char *fmt, ...)

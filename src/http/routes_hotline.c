@@ -34,18 +34,6 @@ static void answer(http_resp *resp, int status, json_t *j, const perr *err)
         http_json(resp, status, j);
 }
 
-/* For an answer written straight into resp->body as JSON text (rc 0). */
-static void answer_text(http_resp *resp, int status, int rc, const perr *err)
-{
-    if (rc != 0) {
-        http_perr(resp, err);
-        return;
-    }
-    resp->status = status;
-    resp->content_type = "application/json";
-    buf_putc(&resp->body, '\n');
-}
-
 static int require_json(const http_req *req, http_resp *resp)
 {
     if (http_is_json(req->content_type))
@@ -162,8 +150,12 @@ int route_hotline(const http_req *req, http_resp *resp)
         return 1;
     const char *who = req->participant;
     if (is_messages) {
-        if (require_json(req, resp) == 0)
-            answer_text(resp, 201, hotline_submit(h, who, req->body, req->body_len, &resp->body, &err), &err);
+        if (require_json(req, resp) == 0) {
+            if (hotline_submit(h, who, req->body, req->body_len, &resp->body, &err) == 0)
+                http_json_written(resp, 201);
+            else
+                http_perr(resp, &err);
+        }
     } else if (is_message) {
         answer(resp, 200, hotline_message(h, who, rest + 9, &err), &err);
     } else if (is_inbox) {

@@ -234,8 +234,7 @@ static void *sequencer_main(void *arg)
         q->stats.duplicates += d.duplicates;
         q->stats.failures += d.failures;
         q->stats.busy_us += d.busy_us;
-        if (d.batches)
-            q->stats.tree_size = d.tree_size;
+        q->stats.tree_size = d.tree_size;
         for (request *r = batch, *next; r; r = next) {
             next = r->next; /* r lives on its waiter's stack */
             r->done = 1;

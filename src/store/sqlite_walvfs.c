@@ -7,9 +7,11 @@
  * to a WAL file in memory and hands them to the real file in one write.
  *
  * Invariants:
- * - Every method of a WAL file other than xWrite flushes the gathered bytes
- *   first, so xSync (the commit's fsync), xRead, xTruncate and xFileSize see
- *   exactly what SQLite wrote, in order.
+ * - Every method that reads, syncs, resizes, locks, maps or controls a WAL
+ *   file flushes the gathered bytes first (all but xWrite and the pure
+ *   queries: xCheckReservedLock, xSectorSize, xDeviceCharacteristics, the
+ *   xShm* methods, which act on the database file, and xUnfetch), so xSync
+ *   (the commit's fsync) and xRead see exactly what SQLite wrote, in order.
  * - Readers learn of new frames only from the wal-index header, which SQLite
  *   writes after the commit's xSync when synchronous=FULL. The shim is used
  *   only by connections opened with synchronous=FULL (sqlite.c), so no reader
