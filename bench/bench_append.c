@@ -201,10 +201,13 @@ int main(int argc, char **argv)
     crypto_sign_keypair(vk_pk, sk);
     crypto_sign_detached(vk_sig, NULL, (const uint8_t *)vk_msg, sizeof vk_msg, sk);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    /* BENCH_LIB_ONLY=1 skips the verify baseline and HTTP, for profiling appends alone. */
-    int lib_only = getenv("BENCH_LIB_ONLY") != NULL;
-    double v1 = lib_only ? 1 : verify_rate(1), vall = lib_only ? 1 : verify_rate((int)cores);
-    printf("raw Ed25519 verify:          %9.0f /s (1 thread)   %9.0f /s (%ld threads)\n", v1, vall, cores);
+    /* BENCH_ONLY=lib or BENCH_ONLY=http runs that phase alone (no verify
+     * baseline), for profiling; "measuring" is printed when preparation ends. */
+    const char *only = getenv("BENCH_ONLY");
+    int run_lib = only == NULL || strcmp(only, "lib") == 0, run_http = only == NULL || strcmp(only, "http") == 0;
+    double v1 = only ? 0 : verify_rate(1), vall = only ? 0 : verify_rate((int)cores);
+    if (!only)
+        printf("raw Ed25519 verify:          %9.0f /s (1 thread)   %9.0f /s (%ld threads)\n", v1, vall, cores);
 
     char dir[] = "/tmp/parley-bench-XXXXXX";
     mkdtemp(dir);
@@ -234,44 +237,53 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    printf("preparing %d signed envelopes (600-byte payloads)...\n", 2 * total);
-    char **lib_envs = make_envelopes(&us, &ru, total);
-    char **http_envs = make_envelopes(&us, &ru, total);
+    printf("preparing %d signed envelopes (600-byte payloads)...\n", (run_lib + run_http) * total);
+    char **lib_envs = run_lib ? make_envelopes(&us, &ru, total) : NULL;
+    char **http_envs = run_http ? make_envelopes(&us, &ru, total) : NULL;
+    printf("measuring\n");
+    fflush(stdout);
 
-    int failures;
+    int failures = 0;
+    double lib = 0, http = 0;
     seq_stats st0, st1;
-    sequencer_stats_get(n->seq, &st0);
-    double lib = run_clients(lib_client, n, lib_envs, total, clients, 0, &failures);
-    sequencer_stats_get(n->seq, &st1);
-    printf("library appends + receipts:  %9.0f /s  (%d threads, %llu batches = %.1f entries/fsync, "
-           "sequencer %.1f us/entry, %d failed)\n",
-           lib, clients, (unsigned long long)(st1.batches - st0.batches),
-           (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
-           (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
-
-    print_seq_schedstat();
-    if (lib_only) {
-        node_close(n);
-        return 0;
+    if (run_lib) {
+        sequencer_stats_get(n->seq, &st0);
+        lib = run_clients(lib_client, n, lib_envs, total, clients, 0, &failures);
+        sequencer_stats_get(n->seq, &st1);
+        printf("library appends + receipts:  %9.0f /s  (%d threads, %llu batches = %.1f entries/fsync, "
+               "sequencer %.1f us/entry, %d failed)\n",
+               lib, clients, (unsigned long long)(st1.batches - st0.batches),
+               (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
+               (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
+        print_seq_schedstat();
     }
-    http_server *srv = http_server_start(n, "127.0.0.1", 0, &err);
-    sequencer_stats_get(n->seq, &st0);
-    double http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &failures);
+    if (run_http) {
+        int http_failures;
+        http_server *srv = http_server_start(n, "127.0.0.1", 0, &err);
+        sequencer_stats_get(n->seq, &st0);
+        http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &http_failures);
+        sequencer_stats_get(n->seq, &st1);
+        printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.1f entries/fsync, "
+               "sequencer %.1f us/entry, %d failed)\n",
+               http, clients, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
+               (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), http_failures);
+        http_server_stop(srv);
+        failures += http_failures;
+    }
+    if (!only) {
+        printf("ratio library/verify:        %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",
+               100 * lib / v1, 100 * lib / vall, cores);
+        printf("ratio HTTP/verify:           %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",
+               100 * http / v1, 100 * http / vall, cores);
+    }
     sequencer_stats_get(n->seq, &st1);
-    printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.1f entries/fsync, "
-           "sequencer %.1f us/entry, %d failed)\n",
-           http, clients, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
-           (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
-    printf("ratio library/verify:        %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",
-           100 * lib / v1, 100 * lib / vall, cores);
-    printf("ratio HTTP/verify:           %5.0f%% of 1-thread verify, %3.0f%% of %ld-thread verify\n",
-           100 * http / v1, 100 * http / vall, cores);
     printf("log size after run: %llu entries\n", (unsigned long long)st1.tree_size);
-    http_server_stop(srv);
     node_close(n);
     for (int i = 0; i < total; i++) {
-        free(lib_envs[i]);
-        free(http_envs[i]);
+        if (lib_envs)
+            free(lib_envs[i]);
+        if (http_envs)
+            free(http_envs[i]);
     }
     free(lib_envs);
     free(http_envs);

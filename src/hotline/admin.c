@@ -1,5 +1,5 @@
 /* admin.c — admitting the administrator's statements: participants, groups
- * and credentials. The statement's signature is the authority: it must be
+ * and credentials, and checking the credentials they issue. The statement's signature is the authority: it must be
  * made with the admin key named in the node's config, so the private key
  * can live off the node (DESIGN.md §2: the operator is not trusted with
  * more than it needs). */
@@ -95,6 +95,8 @@ json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err)
     pthread_mutex_lock(&h->admin_mu);
     int stored = store_credential_put(h->admin_writer, id, hash, err);
     pthread_mutex_unlock(&h->admin_mu);
+    /* The generation moved before the append; moving it again drops a load of the old hash. */
+    dircache_invalidate(h->dir);
     if (stored == 0)
         out = json_pack("{s:s, s:s, s:o}", "participant", id, "token", token, "receipt", receipt);
     else
@@ -104,4 +106,16 @@ done:
     free(leaf);
     statement_free(st);
     return out;
+}
+
+static int cached_credential(void *ctx, const char *participant, uint8_t hash[CREDENTIAL_HASH_BYTES], perr *err)
+{
+    hotline *h = ctx;
+    return dircache_credential(h->dir, h->readers, participant, hash, err);
+}
+
+int hotline_authenticate(hotline *h, const char *authorization, char participant[IDENT_PARTICIPANT_MAX + 1],
+                         perr *err)
+{
+    return credential_check(cached_credential, h, h->token_key, authorization, participant, err);
 }

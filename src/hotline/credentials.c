@@ -74,20 +74,20 @@ static int parse_authorization(const char *h, char id[IDENT_PARTICIPANT_MAX + 1]
     return rc;
 }
 
-int credential_check(store *reader, const uint8_t key[CREDENTIAL_KEY_BYTES], const char *authorization,
-                     char participant[IDENT_PARTICIPANT_MAX + 1], perr *err)
+int credential_check(credential_lookup_fn lookup, void *ctx, const uint8_t key[CREDENTIAL_KEY_BYTES],
+                     const char *authorization, char participant[IDENT_PARTICIPANT_MAX + 1], perr *err)
 {
-    uint8_t secret[CREDENTIAL_SECRET_BYTES], want[32], got[32];
+    uint8_t secret[CREDENTIAL_SECRET_BYTES], want[CREDENTIAL_HASH_BYTES], got[CREDENTIAL_HASH_BYTES];
     if (authorization == NULL)
         return perr_set(err, PERR_UNAUTHENTICATED, "credentials required: Authorization: Bearer <token>");
     if (strlen(authorization) > 512 || parse_authorization(authorization, participant, secret) != 0)
         return perr_set(err, PERR_UNAUTHENTICATED, "malformed credentials");
     token_hash(key, participant, secret, got);
     sodium_memzero(secret, sizeof secret);
-    perr lookup = {0};
-    int found = store_credential_get(reader, participant, want, &lookup) == 0;
-    if (!found && lookup.code != PERR_NOT_FOUND) {
-        *err = lookup;
+    perr found_err = {0};
+    int found = lookup(ctx, participant, want, &found_err) == 0;
+    if (!found && found_err.code != PERR_NOT_FOUND) {
+        *err = found_err;
         return -1;
     }
     if (!found)

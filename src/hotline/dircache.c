@@ -1,6 +1,7 @@
-/* dircache.c — in-memory participants and group policies (rules in dircache.h).
- * Two small fixed tables of the same shape, replaced round-robin: a working
- * group has a few dozen participants and a handful of groups. */
+/* dircache.c — in-memory participants, group policies and credential hashes
+ * (rules in dircache.h). Small fixed tables of the same shape, replaced
+ * round-robin: a working group has a few dozen participants and a handful of
+ * groups. A reader handle is borrowed only to load a missing entry. */
 #include "hotline/dircache.h"
 
 #include <pthread.h>
@@ -22,8 +23,9 @@ typedef struct table {
 
 struct dircache {
     pthread_mutex_t mu;
+    int ready;    /* the mutex is initialised */
     uint64_t gen; /* starts at 1 */
-    table senders, groups;
+    table senders, groups, credentials;
 };
 
 static int table_init(table *t, size_t value_size)
@@ -38,12 +40,13 @@ dircache *dircache_new(void)
     dircache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
-    if (table_init(&c->senders, sizeof(dir_sender)) != 0 || table_init(&c->groups, sizeof(group_policy)) != 0) {
-        free(c->senders.values);
-        free(c);
+    if (table_init(&c->senders, sizeof(dir_sender)) != 0 || table_init(&c->groups, sizeof(group_policy)) != 0 ||
+        table_init(&c->credentials, CREDENTIAL_HASH_BYTES) != 0) {
+        dircache_free(c);
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
+    c->ready = 1;
     c->gen = 1;
     return c;
 }
@@ -52,9 +55,11 @@ void dircache_free(dircache *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_destroy(&c->mu);
+    if (c->ready)
+        pthread_mutex_destroy(&c->mu);
     free(c->senders.values);
     free(c->groups.values);
+    free(c->credentials.values);
     free(c);
 }
 
@@ -66,7 +71,7 @@ void dircache_invalidate(dircache *c)
 }
 
 /* From the table if current, else loaded and kept unless the generation moved meanwhile. */
-static int cached(dircache *c, table *t, store *reader, const char *id, void *out, load_fn load, perr *err)
+static int cached(dircache *c, table *t, store_pool *readers, const char *id, void *out, load_fn load, perr *err)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t gen = c->gen;
@@ -78,7 +83,10 @@ static int cached(dircache *c, table *t, store *reader, const char *id, void *ou
         }
     pthread_mutex_unlock(&c->mu);
 
-    if (load(reader, id, out, err) != 0)
+    store *reader = store_pool_acquire(readers);
+    int loaded = load(reader, id, out, err);
+    store_pool_release(readers, reader);
+    if (loaded != 0)
         return -1;
     if (strlen(id) > DIRCACHE_KEY_MAX)
         return 0;
@@ -113,12 +121,23 @@ static int load_group(store *reader, const char *id, void *out, perr *err)
     return directory_load_group(reader, id, out, err);
 }
 
-int dircache_sender(dircache *c, store *reader, const char *id, dir_sender *out, perr *err)
+static int load_credential(store *reader, const char *id, void *out, perr *err)
 {
-    return cached(c, &c->senders, reader, id, out, load_sender, err);
+    return store_credential_get(reader, id, out, err);
 }
 
-int dircache_group(dircache *c, store *reader, const char *id, group_policy *out, perr *err)
+int dircache_sender(dircache *c, store_pool *readers, const char *id, dir_sender *out, perr *err)
 {
-    return cached(c, &c->groups, reader, id, out, load_group, err);
+    return cached(c, &c->senders, readers, id, out, load_sender, err);
+}
+
+int dircache_group(dircache *c, store_pool *readers, const char *id, group_policy *out, perr *err)
+{
+    return cached(c, &c->groups, readers, id, out, load_group, err);
+}
+
+int dircache_credential(dircache *c, store_pool *readers, const char *participant,
+                        uint8_t hash[CREDENTIAL_HASH_BYTES], perr *err)
+{
+    return cached(c, &c->credentials, readers, participant, hash, load_credential, err);
 }

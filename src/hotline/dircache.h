@@ -1,16 +1,20 @@
-/* dircache.h — the directory facts every submission checks (a sender's key
- * and status, a group's policy), kept in memory so admission does not query
- * and re-parse them from SQLite each time.
+/* dircache.h — the directory facts every request checks (a sender's key and
+ * status, a group's policy, a participant's credential hash), kept in memory
+ * so admission and authentication do not query and re-parse them from SQLite
+ * each time.
  *
  * Invariant: an entry is used only while the cache's generation equals the
  * one read before the entry was loaded. Directory changes come only through
  * hotline_admin, which bumps the generation before appending the statement
- * and again once the append has committed, so a load that may have read the
- * old state is never used after the change is acknowledged. */
+ * (or storing a credential hash) and again once that has committed, so a
+ * load that may have read the old state is never used after the change is
+ * acknowledged. */
 #ifndef PARLEY_DIRCACHE_H
 #define PARLEY_DIRCACHE_H
 
+#include "hotline/credentials.h"
 #include "hotline/directory.h"
+#include "store/pool.h"
 #include "store/store.h"
 
 typedef struct dircache dircache;
@@ -24,8 +28,11 @@ dircache *dircache_new(void);
 void dircache_free(dircache *c);
 /* A directory statement is about to be logged, or has just been. */
 void dircache_invalidate(dircache *c);
-/* As store_participant_get / directory_load_group, from the cache when it can. */
-int dircache_sender(dircache *c, store *reader, const char *id, dir_sender *out, perr *err);
-int dircache_group(dircache *c, store *reader, const char *id, group_policy *out, perr *err);
+/* As store_participant_get / directory_load_group / store_credential_get,
+ * from the cache when it can; a reader is borrowed from readers on a miss. */
+int dircache_sender(dircache *c, store_pool *readers, const char *id, dir_sender *out, perr *err);
+int dircache_group(dircache *c, store_pool *readers, const char *id, group_policy *out, perr *err);
+int dircache_credential(dircache *c, store_pool *readers, const char *participant,
+                        uint8_t hash[CREDENTIAL_HASH_BYTES], perr *err);
 
 #endif

@@ -53,6 +53,9 @@ int hotline_submit(hotline *h, const char *sender, const char *body, size_t len,
 /* POST an administrator statement; a credential statement's answer also
  * carries the new token, shown this once. */
 json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err);
+/* credential_check against the node's current tokens. */
+int hotline_authenticate(hotline *h, const char *authorization, char participant[IDENT_PARTICIPANT_MAX + 1],
+                         perr *err);
 
 typedef struct inbox_query {
     const char *group;      /* NULL: all */

@@ -18,7 +18,7 @@ static int is_party(const store_message *m, const store_recipient *rs, size_t n,
 }
 
 /* The rules for a message that answers another. */
-static int check_reference(store *reader, const envelope *e, perr *err)
+static int check_reference(store_pool *readers, const envelope *e, perr *err)
 {
     int needs = e->kind == KIND_ACKNOWLEDGEMENT || e->kind == KIND_REPLY || e->kind == KIND_COMM_CHECK_REPLY ||
                 e->kind == KIND_CLOSURE;
@@ -29,8 +29,11 @@ static int check_reference(store *reader, const envelope *e, perr *err)
     store_message orig;
     store_recipient rs[ENVELOPE_MAX_RECIPIENTS];
     size_t n;
-    if (store_message_get(reader, e->in_reply_to, &orig, err) != 0 ||
-        store_recipients_get(reader, orig.id, rs, ENVELOPE_MAX_RECIPIENTS, &n, err) != 0)
+    store *reader = store_pool_acquire(readers);
+    int found = store_message_get(reader, e->in_reply_to, &orig, err) == 0 &&
+                store_recipients_get(reader, orig.id, rs, ENVELOPE_MAX_RECIPIENTS, &n, err) == 0;
+    store_pool_release(readers, reader);
+    if (!found)
         return err->code == PERR_NOT_FOUND
                    ? perr_set(err, PERR_NOT_FOUND, "in_reply_to: message %s is not in the log", e->in_reply_to)
                    : -1;
@@ -49,7 +52,7 @@ static int check_reference(store *reader, const envelope *e, perr *err)
     return 0;
 }
 
-static int check_directory(hotline *h, store *reader, const envelope *e, perr *err)
+static int check_directory(hotline *h, const envelope *e, perr *err)
 {
     dir_sender p;
     group_policy *g = malloc(sizeof *g);
@@ -58,7 +61,7 @@ static int check_directory(hotline *h, store *reader, const envelope *e, perr *e
         perr_set(err, PERR_INTERNAL, "out of memory");
         goto done;
     }
-    if (dircache_sender(h->dir, reader, e->sender, &p, err) != 0) {
+    if (dircache_sender(h->dir, h->readers, e->sender, &p, err) != 0) {
         if (err->code == PERR_UNKNOWN_KEY)
             perr_set(err, PERR_UNKNOWN_KEY, "sender %s is not a registered participant", e->sender);
         goto done;
@@ -72,7 +75,7 @@ static int check_directory(hotline *h, store *reader, const envelope *e, perr *e
         perr_set(err, PERR_FORBIDDEN, "participant %s is %s", e->sender, p.status);
         goto done;
     }
-    if (dircache_group(h->dir, reader, e->group, g, err) != 0) {
+    if (dircache_group(h->dir, h->readers, e->group, g, err) != 0) {
         if (err->code == PERR_NOT_FOUND)
             err->code = PERR_INVALID;
         goto done;
@@ -94,7 +97,7 @@ static int check_directory(hotline *h, store *reader, const envelope *e, perr *e
         perr_set(err, PERR_FORBIDDEN, "only a coordinator of %s sends communication checks", e->group);
         goto done;
     }
-    rc = check_reference(reader, e, err);
+    rc = check_reference(h->readers, e, err);
 done:
     free(g);
     return rc;
@@ -146,10 +149,7 @@ int hotline_submit(hotline *h, const char *sender, const char *body, size_t len,
         goto done;
     if (check_payload(e, err) != 0)
         goto done;
-    store *reader = store_pool_acquire(h->readers);
-    int admitted = check_directory(h, reader, e, err);
-    store_pool_release(h->readers, reader);
-    if (admitted != 0 || (leaf = envelope_leaf(e, &leaf_len, err)) == NULL)
+    if (check_directory(h, e, err) != 0 || (leaf = envelope_leaf(e, &leaf_len, err)) == NULL)
         goto done;
     store_entry entry = {
         .leaf = leaf,

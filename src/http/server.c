@@ -110,10 +110,8 @@ static void authenticate(http_server *s, struct MHD_Connection *conn, conn_state
         perr_set(&st->auth, PERR_UNAUTHENTICATED, "credentials required: Authorization: Bearer <token>");
         return;
     }
-    store *reader = store_pool_acquire(s->node->readers);
-    if (credential_check(reader, s->node->hl.token_key, auth, st->who, &st->auth) != 0)
+    if (hotline_authenticate(&s->node->hl, auth, st->who, &st->auth) != 0)
         st->who[0] = '\0';
-    store_pool_release(s->node->readers, reader);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

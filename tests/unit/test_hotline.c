@@ -113,9 +113,9 @@ static void test_statement_bit_flips(void **state)
 /* A one-row credential table standing in for the store. */
 static uint8_t stored_hash[32];
 static char stored_id[40];
-static int fake_credential_get(store *s, const char *participant, uint8_t hash[32], perr *err)
+static int fake_credential_get(void *ctx, const char *participant, uint8_t hash[32], perr *err)
 {
-    (void)s;
+    (void)ctx;
     if (strcmp(participant, stored_id) != 0)
         return perr_set(err, PERR_NOT_FOUND, "none");
     memcpy(hash, stored_hash, 32);
@@ -125,8 +125,6 @@ static int fake_credential_get(store *s, const char *participant, uint8_t hash[3
 static void test_credentials(void **state)
 {
     (void)state;
-    static struct store_ops ops = {.credential_get = fake_credential_get};
-    store fake = {&ops};
     uint8_t key[CREDENTIAL_KEY_BYTES];
     randombytes_buf(key, sizeof key);
     char token[CREDENTIAL_TOKEN_MAX], who[IDENT_PARTICIPANT_MAX + 1], header[400];
@@ -135,36 +133,36 @@ static void test_credentials(void **state)
     assert_int_equal(strlen(token), 3 + 64);
     perr err;
     snprintf(header, sizeof header, "Bearer %s", token);
-    assert_int_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     assert_string_equal(who, "US");
     /* Basic: user US with the whole token or only its secret part. */
     char basic[200], b64[300];
     snprintf(basic, sizeof basic, "US:%s", token);
     b64_encode(b64, sizeof b64, (const uint8_t *)basic, strlen(basic));
     snprintf(header, sizeof header, "Basic %s", b64);
-    assert_int_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     snprintf(basic, sizeof basic, "US:%s", token + 3);
     b64_encode(b64, sizeof b64, (const uint8_t *)basic, strlen(basic));
     snprintf(header, sizeof header, "Basic %s", b64);
-    assert_int_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     /* Refusals: absent, changed secret, another id, another node key, user mismatch, junk. */
-    assert_int_not_equal(credential_check(&fake, key, NULL, who, &err), 0);
+    assert_int_not_equal(credential_check(fake_credential_get, NULL, key, NULL, who, &err), 0);
     assert_int_equal(err.code, PERR_UNAUTHENTICATED);
     snprintf(header, sizeof header, "Bearer %s", token);
     header[strlen(header) - 1] ^= 1;
-    assert_int_not_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_not_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     snprintf(header, sizeof header, "Bearer RU.%s", token + 3);
-    assert_int_not_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_not_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     uint8_t other[CREDENTIAL_KEY_BYTES] = {1};
     snprintf(header, sizeof header, "Bearer %s", token);
-    assert_int_not_equal(credential_check(&fake, other, header, who, &err), 0);
+    assert_int_not_equal(credential_check(fake_credential_get, NULL, other, header, who, &err), 0);
     snprintf(basic, sizeof basic, "RU:%s", token);
     b64_encode(b64, sizeof b64, (const uint8_t *)basic, strlen(basic));
     snprintf(header, sizeof header, "Basic %s", b64);
-    assert_int_not_equal(credential_check(&fake, key, header, who, &err), 0);
+    assert_int_not_equal(credential_check(fake_credential_get, NULL, key, header, who, &err), 0);
     const char *junk[] = {"", "Bearer", "Bearer ", "Bearer US.", "Bearer .abc", "Token x", "Basic ####", "Basic "};
     for (size_t i = 0; i < sizeof junk / sizeof *junk; i++) {
-        assert_int_not_equal(credential_check(&fake, key, junk[i], who, &err), 0);
+        assert_int_not_equal(credential_check(fake_credential_get, NULL, key, junk[i], who, &err), 0);
         assert_int_equal(err.code, PERR_UNAUTHENTICATED);
     }
 }

@@ -337,6 +337,28 @@ static void test_key_change_reaches_admission(void **state)
     node_close(n);
 }
 
+/* A reissued token replaces the old one at once, though the old hash was cached. */
+static void test_token_reissue_reaches_authentication(void **state)
+{
+    (void)state;
+    perr err;
+    node *n = node_open(dir, &err);
+    if (n == NULL)
+        fail_msg("%s", err.msg);
+    char first[CREDENTIAL_TOKEN_MAX], second[CREDENTIAL_TOKEN_MAX], header[200], who[IDENT_PARTICIPANT_MAX + 1];
+    assert_int_equal(bootstrap_token(n, "RU", first, &err), 0);
+    snprintf(header, sizeof header, "Bearer %s", first);
+    assert_int_equal(hotline_authenticate(&n->hl, header, who, &err), 0); /* now cached */
+    assert_string_equal(who, "RU");
+    assert_int_equal(bootstrap_token(n, "RU", second, &err), 0);
+    assert_int_not_equal(hotline_authenticate(&n->hl, header, who, &err), 0);
+    assert_int_equal(err.code, PERR_UNAUTHENTICATED);
+    snprintf(header, sizeof header, "Bearer %s", second);
+    assert_int_equal(hotline_authenticate(&n->hl, header, who, &err), 0);
+    assert_string_equal(who, "RU");
+    node_close(n);
+}
+
 static char *plain_checkpoint(void *ctx, uint64_t size, perr *err)
 {
     (void)ctx;
@@ -409,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_receipt_bit_flips),
         cmocka_unit_test(test_aborted_batch_leaves_nothing),
         cmocka_unit_test(test_key_change_reaches_admission),
+        cmocka_unit_test(test_token_reissue_reaches_authentication),
         /* last: its raw batch stores no tree above the leaves, so no node opens after it */
         cmocka_unit_test(test_large_batch_reaches_readers),
     };
