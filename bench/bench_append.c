@@ -5,18 +5,11 @@
  *      commit with fsync, signed checkpoint, inclusion proof, receipt)
  *   3. the same through POST /api/v1/messages over loopback HTTP (keep-alive, bearer token)
  * Usage: bench_append [ENVELOPES] [CLIENTS]   (defaults 20000, 32) */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "crypto/keyfile.h"
 #include "envelope/envelope.h"
@@ -119,51 +112,23 @@ static void *lib_client(void *p)
     return NULL;
 }
 
-/* Minimal keep-alive HTTP/1.1 client: one connection per thread. */
-static int read_response(int fd, char *out, size_t cap)
-{
-    size_t have = 0;
-    char *body = NULL;
-    long clen = -1;
-    for (;;) {
-        ssize_t r = read(fd, out + have, cap - have - 1);
-        if (r <= 0)
-            return -1;
-        have += (size_t)r;
-        out[have] = '\0';
-        if (body == NULL && (body = strstr(out, "\r\n\r\n")) != NULL) {
-            body += 4;
-            char *cl = strcasestr(out, "Content-Length:");
-            clen = cl ? strtol(cl + 15, NULL, 10) : 0;
-        }
-        if (body && (long)(have - (size_t)(body - out)) >= clen)
-            return atoi(out + 9);
-    }
-}
-
+/* One keep-alive connection per thread. */
 static void *http_client(void *p)
 {
     client_arg *a = p;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a->port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = bench_connect(a->port);
+    if (fd < 0) {
         a->failures = a->count;
         return NULL;
     }
     size_t cap = 1 << 16;
-    char *resp = malloc(cap);
+    char *resp = malloc(cap), *body, head[400];
     for (int i = a->first; i < a->first + a->count; i++) {
         size_t blen = strlen(a->envs[i]);
-        int hl = snprintf(resp, cap, "POST /api/v1/messages HTTP/1.1\r\nHost: bench\r\n"
-                          "Authorization: Bearer %s\r\n"
-                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", bench_token, blen);
-        /* One write per request: a split write waits on delayed ACKs. */
-        memcpy(resp + hl, a->envs[i], blen);
-        if (write(fd, resp, (size_t)hl + blen) != (ssize_t)((size_t)hl + blen) ||
-            read_response(fd, resp, cap) != 201)
+        snprintf(head, sizeof head, "POST /api/v1/messages HTTP/1.1\r\nHost: bench\r\n"
+                 "Authorization: Bearer %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", bench_token, blen);
+        if (bench_send(fd, head, a->envs[i], blen) != 0 || bench_read_response(fd, &resp, &cap, &body) != 201)
             a->failures++;
     }
     free(resp);
@@ -171,13 +136,14 @@ static void *http_client(void *p)
     return NULL;
 }
 
+/* Appends per second; *cpu_us: process CPU time per append (clients included). */
 static double run_clients(void *(*fn)(void *), node *n, char **envs, int total, int clients,
-                          int port, int *failures)
+                          int port, int *failures, double *cpu_us)
 {
     pthread_t th[256];
     client_arg a[256];
     int per = total / clients;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     for (int c = 0; c < clients; c++) {
         a[c] = (client_arg){n, envs, c * per, per, port, 0};
         pthread_create(&th[c], NULL, fn, &a[c]);
@@ -187,7 +153,9 @@ static double run_clients(void *(*fn)(void *), node *n, char **envs, int total, 
         pthread_join(th[c], NULL);
         *failures += a[c].failures;
     }
-    return per * clients / (now_s() - t0);
+    double elapsed = now_s() - t0;
+    *cpu_us = (cpu_s() - c0) * 1e6 / (per * clients);
+    return per * clients / elapsed;
 }
 
 int main(int argc, char **argv)
@@ -248,11 +216,12 @@ int main(int argc, char **argv)
     seq_stats st0, st1;
     if (run_lib) {
         sequencer_stats_get(n->seq, &st0);
-        lib = run_clients(lib_client, n, lib_envs, total, clients, 0, &failures);
+        double cpu_us;
+        lib = run_clients(lib_client, n, lib_envs, total, clients, 0, &failures, &cpu_us);
         sequencer_stats_get(n->seq, &st1);
-        printf("library appends + receipts:  %9.0f /s  (%d threads, %llu batches = %.1f entries/fsync, "
-               "sequencer %.1f us/entry, %d failed)\n",
-               lib, clients, (unsigned long long)(st1.batches - st0.batches),
+        printf("library appends + receipts:  %9.0f /s  (%d threads, %.0f us CPU/append, %llu batches = "
+               "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
+               lib, clients, cpu_us, (unsigned long long)(st1.batches - st0.batches),
                (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
                (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
         print_seq_schedstat();
@@ -261,11 +230,13 @@ int main(int argc, char **argv)
         int http_failures;
         http_server *srv = http_server_start(n, "127.0.0.1", 0, &err);
         sequencer_stats_get(n->seq, &st0);
-        http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &http_failures);
+        double cpu_us;
+        http = run_clients(http_client, n, http_envs, total, clients, http_server_port(srv), &http_failures,
+                           &cpu_us);
         sequencer_stats_get(n->seq, &st1);
-        printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.1f entries/fsync, "
-               "sequencer %.1f us/entry, %d failed)\n",
-               http, clients, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
+        printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.0f us CPU/append, "
+               "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
+               http, clients, cpu_us, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
                (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), http_failures);
         http_server_stop(srv);
         failures += http_failures;

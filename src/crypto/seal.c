@@ -20,7 +20,7 @@ static uint8_t *b64_dup(const char *s, size_t max, size_t *n)
     if (slen / 4 * 3 > max + 3)
         return NULL;
     uint8_t *out = malloc(slen / 4 * 3 + 1);
-    if (out == NULL || b64_decode(out, slen / 4 * 3 + 1, n, s, slen) != 0 || *n > max) {
+    if (out == NULL || b64_decode_public(out, slen / 4 * 3 + 1, n, s, slen) != 0 || *n > max) {
         free(out);
         return NULL;
     }

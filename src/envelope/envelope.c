@@ -59,6 +59,7 @@ int tlp_parse(const char *s, enum tlp_level *out)
 void envelope_free(envelope *e)
 {
     json_decref(e->header);
+    free(e->signed_text);
     free(e->payload);
     memset(e, 0, sizeof *e);
 }
@@ -251,7 +252,7 @@ int envelope_from_json(const json_t *j, int form, envelope *out, perr *err)
         jget_string(j, "signature", &sig_b64, err) != 0)
         goto fail;
     size_t n = 0;
-    if (b64_decode(out->signature, sizeof out->signature, &n, sig_b64, strlen(sig_b64)) != 0 ||
+    if (b64_decode_public(out->signature, sizeof out->signature, &n, sig_b64, strlen(sig_b64)) != 0 ||
         n != NOTEKEY_SIG_BYTES) {
         perr_set(err, PERR_INVALID, "\"signature\" must be 64 bytes of base64");
         goto fail;
@@ -270,7 +271,7 @@ int envelope_from_json(const json_t *j, int form, envelope *out, perr *err)
             perr_set(err, PERR_INTERNAL, "out of memory");
             goto fail;
         }
-        if (b64_decode(out->payload, plen / 4 * 3 + 1, &n, p, plen) != 0) {
+        if (b64_decode_public(out->payload, plen / 4 * 3 + 1, &n, p, plen) != 0) {
             perr_set(err, PERR_INVALID, "\"payload\" is not base64");
             goto fail;
         }
@@ -287,9 +288,8 @@ int envelope_from_json(const json_t *j, int form, envelope *out, perr *err)
         buf_free(&msg);
         goto fail;
     }
-    int bad = notekey_verify(&out->sender_key, msg.data, msg.len, out->signature);
-    buf_free(&msg);
-    if (bad) {
+    out->signed_text = buf_steal(&msg, &out->signed_len);
+    if (notekey_verify(&out->sender_key, out->signed_text, out->signed_len, out->signature) != 0) {
         perr_set(err, PERR_SIGNATURE, "envelope signature does not verify with %s's key %08x",
                  out->sender, (unsigned)out->sender_key.id);
         goto fail;
@@ -297,6 +297,7 @@ int envelope_from_json(const json_t *j, int form, envelope *out, perr *err)
     out->header = json_incref(h);
     return 0;
 fail:
+    free(out->signed_text);
     free(out->payload);
     memset(out, 0, sizeof *out);
     return -1;
@@ -325,16 +326,24 @@ static json_t *leaf_object(const envelope *e)
     return j;
 }
 
+/* JCS(leaf_object(e)) without serialising the header again: "header" sorts
+ * before "signature", and the header's canonical text is the signed text. */
 char *envelope_leaf(const envelope *e, size_t *len, perr *err)
 {
-    json_t *j = leaf_object(e);
-    if (j == NULL) {
+    size_t ctx = strlen(ENVELOPE_SIGNING_CONTEXT);
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"header\":");
+    buf_append(&b, e->signed_text + ctx, e->signed_len - ctx);
+    buf_puts(&b, ",\"signature\":\"");
+    buf_put_b64(&b, e->signature, sizeof e->signature);
+    buf_puts(&b, "\"}");
+    if (b.failed) {
+        buf_free(&b);
         perr_set(err, PERR_INTERNAL, "out of memory");
         return NULL;
     }
-    char *s = jcs_dumps(j, len, err);
-    json_decref(j);
-    return s;
+    return buf_steal(&b, len);
 }
 
 json_t *envelope_to_json(const envelope *e)

@@ -63,6 +63,8 @@ typedef struct envelope {
     uint64_t payload_size;
     uint8_t signature[NOTEKEY_SIG_BYTES];
     json_t *header;                       /* owned; the signed object */
+    char *signed_text;                    /* owned; the signing input: context || JCS(header) */
+    size_t signed_len;
     uint8_t *payload;                     /* owned; NULL for a leaf */
 } envelope;
 

@@ -121,7 +121,7 @@ int statement_from_json(const json_t *j, statement *out, perr *err)
     if (jget_only(j, leaf_fields, err) != 0 || jget_object(j, "statement", &h, err) != 0 ||
         parse_header(h, out, err) != 0 || jget_string(j, "signature", &sig, err) != 0)
         goto fail;
-    if (b64_decode(out->signature, sizeof out->signature, &n, sig, strlen(sig)) != 0 ||
+    if (b64_decode_public(out->signature, sizeof out->signature, &n, sig, strlen(sig)) != 0 ||
         n != NOTEKEY_SIG_BYTES) {
         perr_set(err, PERR_INVALID, "statement \"signature\" must be 64 bytes of base64");
         goto fail;

@@ -72,6 +72,17 @@ int jcs_format_number(double v, char out[32])
         *o++ = '-';
         v = -v;
     }
+    /* Below 2^53 an integral double is its own shortest form: plain digits. */
+    if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
+        char rev[20];
+        int k = 0;
+        for (uint64_t i = (uint64_t)v; i; i /= 10)
+            rev[k++] = (char)('0' + i % 10);
+        while (k)
+            *o++ = rev[--k];
+        *o = '\0';
+        return 0;
+    }
     /* Shortest decimal that reads back as the same double. */
     char sci[40];
     int prec;

@@ -164,7 +164,7 @@ static int sq_participant_get(store *base, const char *id, store_participant *ou
     size_t n = 0;
     const char *box = (const char *)sqlite3_column_text(st, 2);
     int bad = notekey_parse_verifier((const char *)sqlite3_column_text(st, 1), &out->keys.verifier, err) != 0 ||
-              box == NULL || b64_decode(out->keys.box_pk, KEYFILE_BOX_BYTES, &n, box, strlen(box)) != 0 ||
+              box == NULL || b64_decode_public(out->keys.box_pk, KEYFILE_BOX_BYTES, &n, box, strlen(box)) != 0 ||
               n != KEYFILE_BOX_BYTES;
     sqlite3_reset(st);
     return bad ? perr_set(err, PERR_IO, "participant %.40s: stored keys are corrupt", id) : 0;

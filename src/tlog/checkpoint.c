@@ -60,7 +60,7 @@ int checkpoint_parse(const char *text, size_t len, checkpoint *out, perr *err)
     if (parse_decimal_u64(line[1], line_len[1], &out->size) != 0 || out->size > MERKLE_MAX_SIZE)
         return perr_set(err, PERR_INVALID, "checkpoint: bad tree size line");
     size_t n = 0;
-    if (b64_decode(out->root, MERKLE_HASH_BYTES, &n, line[2], line_len[2]) != 0 ||
+    if (b64_decode_public(out->root, MERKLE_HASH_BYTES, &n, line[2], line_len[2]) != 0 ||
         n != MERKLE_HASH_BYTES)
         return perr_set(err, PERR_INVALID, "checkpoint: root hash must be 32 bytes of base64");
     return 0;

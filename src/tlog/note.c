@@ -174,7 +174,7 @@ int note_open(const char *msg, size_t len, const notekey_verifier *keys, size_t 
         uint8_t raw[4 + COSIG_BYTES + 64];
         size_t raw_len = 0;
         if (!notekey_valid_name(kname) ||
-            b64_decode(raw, sizeof raw, &raw_len, space + 1, (size_t)(nl - space - 1)) != 0 ||
+            b64_decode_public(raw, sizeof raw, &raw_len, space + 1, (size_t)(nl - space - 1)) != 0 ||
             raw_len < 5)
             return perr_set(err, PERR_INVALID, "note: malformed signature line for %s", kname);
         if (++nsigs > NOTE_MAX_SIGNATURES)

@@ -54,6 +54,14 @@ static void test_round_trip(void **state)
     char *leaf = envelope_leaf(&back, &len, &err);
     envelope_free(&back);
     assert_null(strstr(leaf, "AS64500"));
+    /* The leaf is already in canonical form (RFC 8785): the log hashes exactly one text. */
+    json_t *parsed = jcs_parse(leaf, len, &err);
+    size_t clen;
+    char *canonical = jcs_dumps(parsed, &clen, &err);
+    json_decref(parsed);
+    assert_int_equal(clen, len);
+    assert_memory_equal(canonical, leaf, len);
+    free(canonical);
     envelope l;
     assert_int_equal(envelope_parse(leaf, len, ENVELOPE_LEAF_ONLY, &l, &err), 0);
     assert_null(l.payload);
