@@ -2,6 +2,7 @@
 #include "log/sequencer.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,8 +28,9 @@ typedef struct request {
     seq_result *result;
     perr *err;
     int rc;
-    int done;
-    pthread_cond_t wake; /* each waiter has its own: a batch wakes only its requests */
+    /* Each waiter has its own: a batch wakes exactly its requests, and a woken
+     * waiter does not contend for the queue's mutex to return. */
+    sem_t done;
     struct request *next;
 } request;
 
@@ -235,11 +237,12 @@ static void *sequencer_main(void *arg)
         q->stats.failures += d.failures;
         q->stats.busy_us += d.busy_us;
         q->stats.tree_size = d.tree_size;
+        pthread_mutex_unlock(&q->mu);
         for (request *r = batch, *next; r; r = next) {
-            next = r->next; /* r lives on its waiter's stack */
-            r->done = 1;
-            pthread_cond_signal(&r->wake);
+            next = r->next; /* r lives on its waiter's stack: gone once posted */
+            sem_post(&r->done);
         }
+        pthread_mutex_lock(&q->mu);
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -283,11 +286,11 @@ fail:
 
 static int enqueue_and_wait(sequencer *q, request *r)
 {
-    pthread_cond_init(&r->wake, NULL);
+    sem_init(&r->done, 0, 0);
     pthread_mutex_lock(&q->mu);
     if (q->stopping) {
         pthread_mutex_unlock(&q->mu);
-        pthread_cond_destroy(&r->wake);
+        sem_destroy(&r->done);
         return perr_set(r->err, PERR_UNAVAILABLE, "the log is shutting down");
     }
     if (q->tail)
@@ -296,16 +299,17 @@ static int enqueue_and_wait(sequencer *q, request *r)
         q->head = r;
     q->tail = r;
     pthread_cond_signal(&q->work);
-    while (!r->done)
-        pthread_cond_wait(&r->wake, &q->mu);
     pthread_mutex_unlock(&q->mu);
-    pthread_cond_destroy(&r->wake);
+    while (sem_wait(&r->done) != 0) /* only EINTR */
+        ;
+    sem_destroy(&r->done);
     return r->rc;
 }
 
 int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
 {
     memset(out, 0, sizeof *out);
+    merkle_leaf_hash(entry->leaf, entry->leaf_len, entry->leaf_hash);
     request r = {.entry = entry, .n = 1, .result = out, .err = err};
     int rc = enqueue_and_wait(q, &r);
     if (rc != 0)
@@ -317,6 +321,8 @@ int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t
 {
     if (n == 0 || n > SEQUENCER_MAX_BULK)
         return perr_set(err, PERR_TOO_LARGE, "a bulk append holds 1 to %d entries", SEQUENCER_MAX_BULK);
+    for (size_t i = 0; i < n; i++)
+        merkle_leaf_hash(entries[i].leaf, entries[i].leaf_len, entries[i].leaf_hash);
     seq_result out = {0};
     request r = {.entry = entries, .n = n, .bulk = 1, .result = &out, .err = err};
     int rc = enqueue_and_wait(q, &r);

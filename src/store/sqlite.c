@@ -310,9 +310,7 @@ static int sq_append_batch(store *base, store_entry *entries, size_t n, store_le
         if (rc == 1)
             continue;
         e->index = size + appended;
-        merkle_hash lh;
-        merkle_leaf_hash(e->leaf, e->leaf_len, lh);
-        if (on_leaf(ctx, &batch.base, e, lh, err) != 0)
+        if (on_leaf(ctx, &batch.base, e, e->leaf_hash, err) != 0)
             goto rollback;
         if (batch.failed) {
             perr_set(err, PERR_IO, "sqlite insert node: %s", batch.errmsg);

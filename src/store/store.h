@@ -34,13 +34,14 @@ typedef struct store_entry {
     const uint8_t *payload_hash;
     int64_t logged_at_ms;
     const void *source;       /* the parsed record, for the sequencer's apply hook */
+    merkle_hash leaf_hash;    /* RFC 9162 hash of leaf, computed by the submitter off the writer's thread */
     /* filled by the store: */
     int duplicate;            /* msg_id was already logged; not appended */
     uint64_t index;
 } store_entry;
 
 /* Called for each leaf the store appends, in order, inside the batch's
- * transaction, with its leaf hash; it reports the tree nodes the leaf
+ * transaction, with the entry's leaf_hash as the caller filled it in; it reports the tree nodes the leaf
  * completes through store_batch_put_node and may write derived state through
  * the same store handle. Returning -1 aborts the whole batch. */
 typedef struct store_batch {
