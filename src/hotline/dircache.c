@@ -23,7 +23,6 @@ typedef struct table {
 
 struct dircache {
     pthread_mutex_t mu;
-    int ready;    /* the mutex is initialised */
     uint64_t gen; /* starts at 1 */
     table senders, groups, credentials;
 };
@@ -40,14 +39,13 @@ dircache *dircache_new(void)
     dircache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
+    pthread_mutex_init(&c->mu, NULL);
+    c->gen = 1;
     if (table_init(&c->senders, sizeof(dir_sender)) != 0 || table_init(&c->groups, sizeof(group_policy)) != 0 ||
         table_init(&c->credentials, CREDENTIAL_HASH_BYTES) != 0) {
         dircache_free(c);
         return NULL;
     }
-    pthread_mutex_init(&c->mu, NULL);
-    c->ready = 1;
-    c->gen = 1;
     return c;
 }
 
@@ -55,8 +53,7 @@ void dircache_free(dircache *c)
 {
     if (c == NULL)
         return;
-    if (c->ready)
-        pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->mu);
     free(c->senders.values);
     free(c->groups.values);
     free(c->credentials.values);
