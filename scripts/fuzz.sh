@@ -8,12 +8,15 @@ secs=${1:-30}
 make -s fuzz >/dev/null
 make -s build/parley >/dev/null
 seeds=build-fuzz/seeds
-rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs,hotline,stix}
+rm -rf "$seeds"; mkdir -p "$seeds"/{envelope,note,receipt,jcs,hotline,stix,codec}
 V=../shared/vectors
 cp $V/rfc8785-jcs/input/* tests/fuzz-regressions/jcs-* "$seeds/jcs/"
 jq -j '.cases[0].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp0"
 jq -j '.cases[1].note' $V/c2sp-note/checkpoints.json >"$seeds/note/cp1"
 printf 'tile/0/x001/x234/067.p/5' >"$seeds/note/tile"
+# codec: first byte is the output bound, the rest the base64 text
+printf '\x40Zm9vYmFy' >"$seeds/codec/six"; printf '\x40Zm9vYg==' >"$seeds/codec/pad2"
+printf '\x02Zm9vYmE=' >"$seeds/codec/toolong"; printf '\x40\xc3\xa9AA' >"$seeds/codec/utf8"
 t=$(mktemp -d)
 P=build/parley
 $P init "$t/n" --origin parley.example/shared-log --port 0 >/dev/null
@@ -49,7 +52,7 @@ for o in objs:
 for t, o in seen.items():
     open(f"{sys.argv[1]}/{t}", "w").write(json.dumps(o))
 PY
-for target in envelope note receipt jcs hotline stix; do
+for target in envelope note receipt jcs hotline stix codec; do
     echo "== fuzz_$target for ${secs}s"
     mkdir -p "build-fuzz/corpus-$target"
     build-fuzz/fuzz/fuzz_$target -max_total_time="$secs" -max_len=65536 -print_final_stats=1 \
