@@ -485,7 +485,7 @@ int cmd_show(int argc, char **argv)
     fetched f;
     perr err = {0};
     if (fetch_message(&c, a.pos[0], &f, &err) != 0) {
-        rc = cli_fail(err.code == PERR_SIGNATURE ? EXIT_INVALID : EXIT_INVALID, "show: %s", err.msg);
+        rc = cli_fail(EXIT_INVALID, "show: %s", err.msg);
     } else if (cli_has(&a, "json")) {
         json_t *j = json_pack("{s:O, s:O}", "message", json_object_get(f.answer, "message"), "document",
                               f.document ? f.document : json_null());

@@ -8,17 +8,17 @@
 #include "util/codec.h"
 
 static void token_hash(const uint8_t key[CREDENTIAL_KEY_BYTES], const char *participant,
-                       const uint8_t secret[CREDENTIAL_SECRET_BYTES], uint8_t hash[32])
+                       const uint8_t secret[CREDENTIAL_SECRET_BYTES], uint8_t hash[CREDENTIAL_HASH_BYTES])
 {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, key, CREDENTIAL_KEY_BYTES, 32);
+    crypto_generichash_init(&st, key, CREDENTIAL_KEY_BYTES, CREDENTIAL_HASH_BYTES);
     crypto_generichash_update(&st, (const uint8_t *)participant, strlen(participant) + 1);
     crypto_generichash_update(&st, secret, CREDENTIAL_SECRET_BYTES);
-    crypto_generichash_final(&st, hash, 32);
+    crypto_generichash_final(&st, hash, CREDENTIAL_HASH_BYTES);
 }
 
 void credential_issue(const uint8_t key[CREDENTIAL_KEY_BYTES], const char *participant,
-                      char token[CREDENTIAL_TOKEN_MAX], uint8_t hash[32])
+                      char token[CREDENTIAL_TOKEN_MAX], uint8_t hash[CREDENTIAL_HASH_BYTES])
 {
     uint8_t secret[CREDENTIAL_SECRET_BYTES];
     char hex[2 * CREDENTIAL_SECRET_BYTES + 1];
@@ -92,7 +92,7 @@ int credential_check(credential_lookup_fn lookup, void *ctx, const uint8_t key[C
     }
     if (!found)
         randombytes_buf(want, sizeof want);
-    if (sodium_memcmp(want, got, 32) != 0 || !found) {
+    if (sodium_memcmp(want, got, CREDENTIAL_HASH_BYTES) != 0 || !found) {
         participant[0] = '\0';
         return perr_set(err, PERR_UNAUTHENTICATED, "invalid credentials");
     }

@@ -28,7 +28,7 @@ typedef int (*credential_lookup_fn)(void *ctx, const char *participant, uint8_t 
 
 /* A fresh token for participant and the hash to store. */
 void credential_issue(const uint8_t key[CREDENTIAL_KEY_BYTES], const char *participant,
-                      char token[CREDENTIAL_TOKEN_MAX], uint8_t hash[32]);
+                      char token[CREDENTIAL_TOKEN_MAX], uint8_t hash[CREDENTIAL_HASH_BYTES]);
 /* Checks an Authorization header value against the hash lookup finds; on
  * success writes the participant id. PERR_UNAUTHENTICATED for anything but a
  * valid, current token. */
