@@ -48,8 +48,22 @@ typedef struct hotline {
 /* "created" within max_skew of the node's clock: the signed time is then also
  * the logging time, to within the skew (no backdating). */
 int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr *err);
-/* POST a signed envelope as `sender` (the authenticated participant). */
+/* POST a signed envelope as `sender` (the authenticated participant); waits
+ * until it is durable and writes its receipt. */
 int hotline_submit(hotline *h, const char *sender, const char *body, size_t len, buf *receipt, perr *err);
+
+/* The same without a thread waiting on the log: admission runs on the
+ * caller's thread, then the message is queued. logged(ctx) is called on the
+ * sequencer thread once it is durable or its append failed; it should only
+ * hand the submission on (post, resume) and return. The caller then calls
+ * hotline_submit_finish, on any thread. NULL with *err set if the message is
+ * refused before it is queued (logged is then never called). */
+typedef struct hotline_submission hotline_submission;
+typedef void (*hotline_logged_fn)(void *ctx);
+hotline_submission *hotline_submit_start(hotline *h, const char *sender, const char *body, size_t len,
+                                         hotline_logged_fn logged, void *ctx, perr *err);
+/* Writes the receipt (or sets *err, as hotline_submit would) and frees s. */
+int hotline_submit_finish(hotline_submission *s, buf *receipt, perr *err);
 /* POST an administrator statement; a credential statement's answer also
  * carries the new token, shown this once. */
 json_t *hotline_admin(hotline *h, const char *body, size_t len, perr *err);

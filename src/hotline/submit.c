@@ -1,4 +1,5 @@
 /* submit.c — admitting a message envelope to the log (rules in hotline.h). */
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,42 +133,101 @@ int hotline_check_created(const submit_policy *policy, int64_t created_ms, perr 
     return 0;
 }
 
-int hotline_submit(hotline *h, const char *sender, const char *body, size_t len, buf *receipt, perr *err)
+struct hotline_submission {
+    record rec;
+    char *leaf;
+    size_t leaf_len;
+    store_entry entry;
+    seq_result result;
+    perr err;
+    int rc;
+    hotline_logged_fn logged;
+    void *ctx;
+};
+
+static void submission_free(hotline_submission *s)
 {
-    record rec = {.type = RECORD_ENVELOPE};
-    envelope *e = &rec.env;
+    seq_result_free(&s->result);
+    free(s->leaf);
+    envelope_free(&s->rec.env);
+    free(s);
+}
+
+static void on_sequenced(void *ctx, int rc)
+{
+    hotline_submission *s = ctx;
+    s->rc = rc;
+    s->logged(s->ctx);
+}
+
+/* Everything admission decides, on the caller's thread; 0 once s->entry is ready for the log. */
+static int admit(hotline *h, const char *sender, const char *body, size_t len, hotline_submission *s, perr *err)
+{
+    envelope *e = &s->rec.env;
+    s->rec.type = RECORD_ENVELOPE;
     if (envelope_parse(body, len, ENVELOPE_WITH_PAYLOAD, e, err) != 0)
         return -1;
-    int rc = -1;
-    char *leaf = NULL;
-    size_t leaf_len;
-    if (sender == NULL || strcmp(sender, e->sender) != 0) {
-        perr_set(err, PERR_FORBIDDEN, "the envelope's sender %s is not the authenticated participant", e->sender);
-        goto done;
-    }
-    if (hotline_check_created(&h->policy, e->created_ms, err) != 0)
-        goto done;
-    if (check_payload(e, err) != 0)
-        goto done;
-    if (check_directory(h, e, err) != 0 || (leaf = envelope_leaf(e, &leaf_len, err)) == NULL)
-        goto done;
-    store_entry entry = {
-        .leaf = leaf,
-        .leaf_len = leaf_len,
+    if (sender == NULL || strcmp(sender, e->sender) != 0)
+        return perr_set(err, PERR_FORBIDDEN, "the envelope's sender %s is not the authenticated participant",
+                        e->sender);
+    if (hotline_check_created(&h->policy, e->created_ms, err) != 0 || check_payload(e, err) != 0 ||
+        check_directory(h, e, err) != 0 || (s->leaf = envelope_leaf(e, &s->leaf_len, err)) == NULL)
+        return -1;
+    s->entry = (store_entry){
+        .leaf = s->leaf,
+        .leaf_len = s->leaf_len,
         .msg_id = e->id,
         .sender = e->sender,
         .payload = e->payload,
         .payload_len = e->payload_size,
         .payload_hash = e->payload_sha256,
-        .source = &rec,
+        .source = &s->rec,
     };
-    seq_result r;
-    if (sequencer_append(h->seq, &entry, &r, err) != 0)
-        goto done;
-    rc = receipt_write(leaf, leaf_len, &r, receipt, err);
-    seq_result_free(&r);
-done:
-    free(leaf);
-    envelope_free(e);
+    return 0;
+}
+
+hotline_submission *hotline_submit_start(hotline *h, const char *sender, const char *body, size_t len,
+                                         hotline_logged_fn logged, void *ctx, perr *err)
+{
+    hotline_submission *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    s->logged = logged;
+    s->ctx = ctx;
+    if (admit(h, sender, body, len, s, err) != 0 ||
+        sequencer_append_start(h->seq, &s->entry, &s->result, &s->err, on_sequenced, s) != 0) {
+        if (s->err.code)
+            *err = s->err;
+        submission_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int hotline_submit_finish(hotline_submission *s, buf *receipt, perr *err)
+{
+    int rc = s->rc == 0 ? receipt_write(s->leaf, s->leaf_len, &s->result, receipt, err) : -1;
+    if (s->rc != 0)
+        *err = s->err;
+    submission_free(s);
     return rc;
+}
+
+static void post_logged(void *ctx)
+{
+    sem_post(ctx);
+}
+
+int hotline_submit(hotline *h, const char *sender, const char *body, size_t len, buf *receipt, perr *err)
+{
+    sem_t logged;
+    sem_init(&logged, 0, 0);
+    hotline_submission *s = hotline_submit_start(h, sender, body, len, post_logged, &logged, err);
+    if (s != NULL)
+        while (sem_wait(&logged) != 0) /* only EINTR */
+            ;
+    sem_destroy(&logged);
+    return s ? hotline_submit_finish(s, receipt, err) : -1;
 }

@@ -26,6 +26,11 @@ typedef struct http_req {
     size_t body_len;
     node *node;
     void *conn;               /* opaque: for http_query */
+    /* POST /api/v1/messages: the route queues the message with this callback
+     * instead of waiting on the log, and leaves the submission in
+     * resp->pending; the server answers once it is called. */
+    hotline_logged_fn logged;
+    void *logged_ctx;
 } http_req;
 
 typedef struct http_resp {
@@ -36,6 +41,7 @@ typedef struct http_resp {
     const char *extra_name[2];    /* up to two more headers (TAXII date range) */
     char extra_value[2][64];
     buf body;
+    hotline_submission *pending; /* set: no answer yet, see http_req.logged */
 } http_resp;
 
 /* A query-string argument, or NULL. */
@@ -55,6 +61,8 @@ void route_log(const http_req *req, http_resp *resp);      /* /log/... */
 void route_api(const http_req *req, http_resp *resp);      /* /api/v1/... (log and proofs) */
 /* The hotline's part of /api/v1/; 0 if path is not one of its resources. */
 int route_hotline(const http_req *req, http_resp *resp);
+/* The answer to a queued message once it is logged; frees the submission. */
+void route_hotline_logged(hotline_submission *sub, http_resp *resp);
 int http_is_json(const char *content_type);
 void route_health(const http_req *req, http_resp *resp);   /* /healthz */
 void route_taxii(const http_req *req, http_resp *resp);    /* /taxii2/... */

@@ -119,6 +119,15 @@ static void get_report(const http_req *req, const char *who, const char *rest, h
            &err);
 }
 
+void route_hotline_logged(hotline_submission *sub, http_resp *resp)
+{
+    perr err;
+    if (hotline_submit_finish(sub, &resp->body, &err) == 0)
+        http_json_written(resp, 201);
+    else
+        http_perr(resp, &err);
+}
+
 int route_hotline(const http_req *req, http_resp *resp)
 {
     const char *rest = req->path + strlen("/api/v1/");
@@ -151,9 +160,12 @@ int route_hotline(const http_req *req, http_resp *resp)
     const char *who = req->participant;
     if (is_messages) {
         if (require_json(req, resp) == 0) {
-            if (hotline_submit(h, who, req->body, req->body_len, &resp->body, &err) == 0)
+            if (req->logged)
+                resp->pending = hotline_submit_start(h, who, req->body, req->body_len, req->logged,
+                                                     req->logged_ctx, &err);
+            else if (hotline_submit(h, who, req->body, req->body_len, &resp->body, &err) == 0)
                 http_json_written(resp, 201);
-            else
+            if (resp->status == 0 && resp->pending == NULL)
                 http_perr(resp, &err);
         }
     } else if (is_message) {

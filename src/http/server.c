@@ -1,30 +1,55 @@
 /* server.c — libmicrohttpd glue: accumulate the body within limits, dispatch
- * by path prefix, turn an http_resp into an MHD response, count requests. */
+ * by path prefix, turn an http_resp into an MHD response, count requests.
+ *
+ * A few threads (one per core) poll every connection, so no thread is parked
+ * per client. Reads are answered on them. A message POST is admitted there
+ * and queued for the log with its connection suspended; the sequencer's
+ * callback resumes it and the answer (the receipt) is written on the polling
+ * thread. Other writes (admin statements, TAXII bundles) may wait on the log
+ * for long, so each runs on a thread of its own, its connection suspended.
+ * Invariant: a connection is suspended before anything that may resume it
+ * starts, and the server stops only once none is suspended. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http.h"
+
+#define HTTP_MAX_POLLERS 16
 
 struct http_server {
     struct MHD_Daemon *daemon;
     node *node;
     int port;
+    atomic_int stopping;  /* no new suspensions */
+    atomic_int suspended; /* connections waiting for an answer off their thread */
     atomic_uint_fast64_t by_class[6]; /* responses by status class 1xx..5xx */
     atomic_uint_fast64_t refused[3];   /* 401, 403 and 404 answers */
 };
 
+enum answer_phase { PHASE_INLINE, PHASE_WAITING, PHASE_READY };
+
 typedef struct conn_state {
+    http_server *server;
+    struct MHD_Connection *conn;
     char who[IDENT_PARTICIPANT_MAX + 1]; /* the authenticated participant, or "" */
     perr auth;                           /* why not, when who is "" */
     buf body;
     size_t max_body;
     int too_large;
+    /* An answer made off the polling thread; phase is set to READY just
+     * before the connection is resumed. */
+    enum answer_phase phase;
+    hotline_submission *sub; /* a message waiting on the log */
+    http_req req;            /* an offloaded write */
+    http_resp resp;          /* its answer */
 } conn_state;
 
 const char *http_query(const http_req *req, const char *key)
@@ -114,6 +139,79 @@ static void authenticate(http_server *s, struct MHD_Connection *conn, conn_state
         st->who[0] = '\0';
 }
 
+static int is_read(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* Before anything that may resume it starts; 0 if the server is stopping. */
+static int suspend(conn_state *st)
+{
+    atomic_fetch_add(&st->server->suspended, 1);
+    if (atomic_load(&st->server->stopping)) {
+        atomic_fetch_sub(&st->server->suspended, 1);
+        return 0;
+    }
+    st->phase = PHASE_WAITING;
+    MHD_suspend_connection(st->conn);
+    return 1;
+}
+
+/* From any thread: st may be freed as soon as the connection is resumed. */
+static void resume(conn_state *st)
+{
+    struct MHD_Connection *conn = st->conn;
+    st->phase = PHASE_READY;
+    MHD_resume_connection(conn);
+}
+
+static void on_logged(void *ctx)
+{
+    resume(ctx);
+}
+
+static void *run_offloaded(void *arg)
+{
+    conn_state *st = arg;
+    dispatch(st->server, &st->req, &st->resp);
+    resume(st);
+    return NULL;
+}
+
+static void start_offloaded(conn_state *st, const http_req *req)
+{
+    st->req = *req;
+    pthread_attr_t attr;
+    pthread_t t;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, run_offloaded, st) != 0) {
+        http_error(&st->resp, 503, "unavailable", "no thread to handle the request; retry later");
+        resume(st);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+static void start_logged(conn_state *st, http_req *req)
+{
+    req->logged = on_logged;
+    req->logged_ctx = st;
+    dispatch(st->server, req, &st->resp);
+    st->sub = st->resp.pending;
+    if (st->sub == NULL) /* answered at once: refused */
+        resume(st);
+}
+
+static enum MHD_Result answer_ready(http_server *s, struct MHD_Connection *conn, conn_state *st)
+{
+    atomic_fetch_sub(&s->suspended, 1);
+    if (st->sub) {
+        route_hotline_logged(st->sub, &st->resp);
+        st->sub = NULL;
+    }
+    return send_resp(s, conn, &st->resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -125,7 +223,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st = calloc(1, sizeof *st);
         if (st == NULL)
             return MHD_NO;
+        st->server = s;
+        st->conn = conn;
         buf_init(&st->body);
+        buf_init(&st->resp.body);
         *con_cls = st;
         authenticate(s, conn, st);
         /* Only an authenticated participant may send a large TAXII bundle. */
@@ -148,12 +249,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!st->too_large)
             return MHD_YES;
     }
-    http_resp resp = {0};
-    buf_init(&resp.body);
+    if (st->phase == PHASE_READY)
+        return answer_ready(s, conn, st);
+    if (st->phase == PHASE_WAITING) /* not resumed yet */
+        return MHD_YES;
+    http_resp *resp = &st->resp;
     if (st->too_large) {
-        http_error(&resp, 413, "too_large", "request body is larger than %zu bytes", st->max_body);
+        http_error(resp, 413, "too_large", "request body is larger than %zu bytes", st->max_body);
     } else if (st->body.failed) {
-        http_error(&resp, 500, "internal", "out of memory");
+        http_error(resp, 500, "internal", "out of memory");
     } else {
         http_req req = {
             .method = method,
@@ -167,11 +271,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             .node = s->node,
             .conn = conn,
         };
-        dispatch(s, &req, &resp);
+        if (is_read(method)) {
+            dispatch(s, &req, resp);
+        } else if (!suspend(st)) {
+            http_error(resp, 503, "unavailable", "the node is shutting down");
+        } else {
+            if (strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/messages") == 0)
+                start_logged(st, &req);
+            else
+                start_offloaded(st, &req);
+            return MHD_YES;
+        }
     }
-    enum MHD_Result rc = send_resp(s, conn, &resp);
-    buf_free(&resp.body);
-    return rc;
+    return send_resp(s, conn, resp);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -183,6 +295,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_state *st = *con_cls;
     if (st) {
         buf_free(&st->body);
+        buf_free(&st->resp.body);
         free(st);
         *con_cls = NULL;
     }
@@ -199,7 +312,9 @@ http_server *http_server_start(node *n, const char *listen, int port, perr *err)
     struct sockaddr_in6 a6 = {0};
     struct sockaddr_in a4 = {0};
     struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned pollers = cores < 2 ? 2u : cores > HTTP_MAX_POLLERS ? HTTP_MAX_POLLERS : (unsigned)cores;
     if (inet_pton(AF_INET, listen, &a4.sin_addr) == 1) {
         a4.sin_family = AF_INET;
         a4.sin_port = htons((uint16_t)port);
@@ -219,6 +334,7 @@ http_server *http_server_start(node *n, const char *listen, int port, perr *err)
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)n->cfg.max_connections,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                 MHD_OPTION_THREAD_POOL_SIZE, pollers,
                                  MHD_OPTION_END);
     if (s->daemon == NULL) {
         free(s);
@@ -239,6 +355,11 @@ void http_server_stop(http_server *s)
 {
     if (s == NULL)
         return;
+    /* MHD must not stop with a suspended connection; those wait on the log
+     * or on an offloaded write, which the still-running node finishes. */
+    atomic_store(&s->stopping, 1);
+    while (atomic_load(&s->suspended) > 0)
+        usleep(1000);
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -28,9 +28,10 @@ typedef struct request {
     seq_result *result;
     perr *err;
     int rc;
-    /* Each waiter has its own: a batch wakes exactly its requests, and a woken
-     * waiter does not contend for the queue's mutex to return. */
-    sem_t done;
+    /* Called outside the queue's mutex: a batch wakes exactly its requests,
+     * and a woken waiter does not contend for the mutex to return. */
+    seq_done_fn done;
+    void *done_ctx;
     struct request *next;
 } request;
 
@@ -239,8 +240,9 @@ static void *sequencer_main(void *arg)
         q->stats.tree_size = d.tree_size;
         pthread_mutex_unlock(&q->mu);
         for (request *r = batch, *next; r; r = next) {
-            next = r->next; /* r lives on its waiter's stack: gone once posted */
-            sem_post(&r->done);
+            next = r->next;
+            r->done(r->done_ctx, r->rc);
+            free(r);
         }
         pthread_mutex_lock(&q->mu);
     }
@@ -284,14 +286,15 @@ fail:
     return NULL;
 }
 
-static int enqueue_and_wait(sequencer *q, request *r)
+/* Takes r (heap) whatever the outcome. */
+static int enqueue(sequencer *q, request *r)
 {
-    sem_init(&r->done, 0, 0);
     pthread_mutex_lock(&q->mu);
     if (q->stopping) {
         pthread_mutex_unlock(&q->mu);
-        sem_destroy(&r->done);
-        return perr_set(r->err, PERR_UNAVAILABLE, "the log is shutting down");
+        int rc = perr_set(r->err, PERR_UNAVAILABLE, "the log is shutting down");
+        free(r);
+        return rc;
     }
     if (q->tail)
         q->tail->next = r;
@@ -300,21 +303,65 @@ static int enqueue_and_wait(sequencer *q, request *r)
     q->tail = r;
     pthread_cond_signal(&q->work);
     pthread_mutex_unlock(&q->mu);
-    while (sem_wait(&r->done) != 0) /* only EINTR */
-        ;
-    sem_destroy(&r->done);
-    return r->rc;
+    return 0;
+}
+
+static request *new_request(store_entry *entries, size_t n, int bulk, seq_result *out, perr *err,
+                            seq_done_fn done, void *ctx)
+{
+    request *r = malloc(sizeof *r);
+    if (r == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    *r = (request){.entry = entries, .n = n, .bulk = bulk, .result = out, .err = err, .done = done,
+                   .done_ctx = ctx};
+    return r;
+}
+
+typedef struct waiter {
+    sem_t posted;
+    int rc;
+} waiter;
+
+static void wake_waiter(void *ctx, int rc)
+{
+    waiter *w = ctx;
+    w->rc = rc;
+    sem_post(&w->posted);
+}
+
+static int enqueue_and_wait(sequencer *q, store_entry *entries, size_t n, int bulk, seq_result *out, perr *err)
+{
+    waiter w = {.rc = -1};
+    request *r = new_request(entries, n, bulk, out, err, wake_waiter, &w);
+    if (r == NULL)
+        return -1;
+    sem_init(&w.posted, 0, 0);
+    if (enqueue(q, r) == 0)
+        while (sem_wait(&w.posted) != 0) /* only EINTR */
+            ;
+    sem_destroy(&w.posted);
+    return w.rc;
 }
 
 int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
 {
     memset(out, 0, sizeof *out);
     merkle_leaf_hash(entry->leaf, entry->leaf_len, entry->leaf_hash);
-    request r = {.entry = entry, .n = 1, .result = out, .err = err};
-    int rc = enqueue_and_wait(q, &r);
+    int rc = enqueue_and_wait(q, entry, 1, 0, out, err);
     if (rc != 0)
         seq_result_free(out);
     return rc;
+}
+
+int sequencer_append_start(sequencer *q, store_entry *entry, seq_result *out, perr *err, seq_done_fn done,
+                           void *ctx)
+{
+    memset(out, 0, sizeof *out);
+    merkle_leaf_hash(entry->leaf, entry->leaf_len, entry->leaf_hash);
+    request *r = new_request(entry, 1, 0, out, err, done, ctx);
+    return r ? enqueue(q, r) : -1;
 }
 
 int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t *tree_size, perr *err)
@@ -324,8 +371,7 @@ int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t
     for (size_t i = 0; i < n; i++)
         merkle_leaf_hash(entries[i].leaf, entries[i].leaf_len, entries[i].leaf_hash);
     seq_result out = {0};
-    request r = {.entry = entries, .n = n, .bulk = 1, .result = &out, .err = err};
-    int rc = enqueue_and_wait(q, &r);
+    int rc = enqueue_and_wait(q, entries, n, 1, &out, err);
     *tree_size = out.tree_size;
     return rc;
 }

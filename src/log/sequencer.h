@@ -1,6 +1,7 @@
 /* sequencer.h — the one writer of the transparency log.
  *
- * Callers submit leaves from any thread and block until their leaf is durable.
+ * Callers submit leaves from any thread, and either block until their leaf is
+ * durable or are called back when it is (no thread need wait per append).
  * A single sequencer thread takes every request queued so far as one batch,
  * appends it in one store transaction (one fsync: group commit), signs one
  * checkpoint for the new size inside that transaction, and only after COMMIT
@@ -49,6 +50,15 @@ sequencer *sequencer_start(store *writer, const notekey_signer *log_key, seq_app
 /* Appends entry (its store_entry fields are read, not kept) and waits until it
  * is durable. PERR_CONFLICT for a message id already logged. */
 int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err);
+
+/* Called on the sequencer thread once the entry is durable (rc 0, the result
+ * filled in) or its append failed (rc -1, the error set). It runs between
+ * batches, so it should only hand the result on (post, resume) and return. */
+typedef void (*seq_done_fn)(void *ctx, int rc);
+/* Queues entry and returns at once; entry, out and err must stay valid until
+ * done is called. -1 (done never called) if the log is shutting down. */
+int sequencer_append_start(sequencer *q, store_entry *entry, seq_result *out, perr *err, seq_done_fn done,
+                           void *ctx);
 /* Appends many entries in one transaction and waits until they are durable;
  * each entry's index and duplicate flag are filled in. No receipts: callers
  * that need one ask receipt_at() later. Duplicates are not errors here. */
