@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 {
     int total = argc > 1 ? atoi(argv[1]) : 20000;
     int clients = argc > 2 ? atoi(argv[2]) : 32;
-    if (sodium_init() < 0 || clients < 1 || clients > 256 || total < clients)
+    if (sodium_init() < 0 || clients < 1 || clients > 1024 || total < clients)
         return 2;
     print_machine();
     uint8_t sk[64];

@@ -23,6 +23,7 @@
 
 #define SCHEMA_VERSION 3
 #define SQLITE_FILE_CHUNK_BYTES (32 << 20) /* growth step of the database file */
+#define SQLITE_WRITER_CACHE_KIB "8192"      /* page cache of a writer connection */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -417,9 +418,13 @@ store *store_open_sqlite(const char *path, int flags, perr *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 0);
-    /* A large page cache and memory-mapped reads keep hot index pages out of
-     * pread(); fewer, larger WAL checkpoints suit batched appends. */
-    if (exec(s, "PRAGMA cache_size=-65536; PRAGMA mmap_size=4294967296; PRAGMA temp_store=MEMORY;", err) != 0)
+    /* Memory-mapped reads keep pages out of pread(). A reader's large cache
+     * keeps hot index pages; the writer's holds only what it dirties (appends
+     * touch the right edges of their B-trees), and a small one is full
+     * within seconds, where a large one grows, page fault by page fault, on
+     * the commit path for as long as the first 64 MiB of writes take. */
+    const char *cache = (flags & STORE_READ_ONLY) ? "PRAGMA cache_size=-65536" : "PRAGMA cache_size=-" SQLITE_WRITER_CACHE_KIB;
+    if (exec(s, cache, err) != 0 || exec(s, "PRAGMA mmap_size=4294967296; PRAGMA temp_store=MEMORY;", err) != 0)
         goto fail;
     if ((flags & STORE_READ_ONLY) && exec(s, "PRAGMA query_only=1", err) != 0)
         goto fail;
