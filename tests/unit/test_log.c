@@ -5,6 +5,8 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "crypto/keyfile.h"
@@ -367,6 +369,87 @@ static char *plain_checkpoint(void *ctx, uint64_t size, perr *err)
     return strdup("test checkpoint");
 }
 
+/* Submissions started without waiting: each is called back once, on the
+ * sequencer thread, after its batch commits; a refusal is reported at once
+ * and never called back; a duplicate within the same burst fails through
+ * the callback; and the burst shares transactions. */
+enum { STARTED = 40 };
+
+typedef struct started {
+    sem_t called;
+    atomic_int calls;
+    pthread_t caller;
+    atomic_int on_caller_thread;
+} started;
+
+static void count_logged(void *ctx)
+{
+    started *s = ctx;
+    atomic_fetch_add(&s->calls, 1);
+    if (pthread_equal(pthread_self(), s->caller))
+        atomic_fetch_add(&s->on_caller_thread, 1);
+    sem_post(&s->called);
+}
+
+static void test_started_submissions_call_back(void **state)
+{
+    (void)state;
+    perr err;
+    node *n = node_open(dir, &err);
+    assert_non_null(n);
+    started s = {.caller = pthread_self()};
+    sem_init(&s.called, 0, 0);
+    seq_stats st0, st;
+    sequencer_stats_get(n->seq, &st0);
+    char *wires[STARTED];
+    hotline_submission *subs[STARTED + 1];
+    for (int i = 0; i < STARTED; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "started %d", i);
+        wires[i] = make_wire(&us, "RU", text);
+        subs[i] = hotline_submit_start(&n->hl, "US", wires[i], strlen(wires[i]), count_logged, &s, &err);
+        assert_non_null(subs[i]);
+    }
+    /* The same envelope again, while the first may still be queued. */
+    subs[STARTED] = hotline_submit_start(&n->hl, "US", wires[0], strlen(wires[0]), count_logged, &s, &err);
+    assert_non_null(subs[STARTED]);
+    /* Refused before it is queued: no submission, no callback. */
+    assert_null(hotline_submit_start(&n->hl, "RU", wires[1], strlen(wires[1]), count_logged, &s, &err));
+    assert_int_equal(err.code, PERR_FORBIDDEN);
+    for (int i = 0; i <= STARTED; i++)
+        sem_wait(&s.called);
+    usleep(20000);
+    assert_int_equal(atomic_load(&s.calls), STARTED + 1);
+    assert_int_equal(atomic_load(&s.on_caller_thread), 0);
+    int seen[STARTED] = {0};
+    for (int i = 0; i < STARTED; i++) {
+        buf receipt;
+        buf_init(&receipt);
+        assert_int_equal(hotline_submit_finish(subs[i], &receipt, &err), 0);
+        receipt_info info;
+        if (receipt_verify(receipt.data, receipt.len, &n->vkey, NULL, &info, &err) != 0)
+            fail_msg("receipt %d: %s", i, err.msg);
+        uint64_t k = info.leaf_index - st0.tree_size;
+        assert_true(k < STARTED);
+        assert_false(seen[k]);
+        seen[k] = 1;
+        receipt_info_free(&info);
+        buf_free(&receipt);
+        free(wires[i]);
+    }
+    buf receipt;
+    buf_init(&receipt);
+    assert_int_equal(hotline_submit_finish(subs[STARTED], &receipt, &err), -1);
+    assert_int_equal(err.code, PERR_CONFLICT);
+    assert_int_equal(receipt.len, 0);
+    buf_free(&receipt);
+    sequencer_stats_get(n->seq, &st);
+    assert_int_equal(st.tree_size, st0.tree_size + STARTED);
+    assert_true(st.batches - st0.batches < STARTED);
+    sem_destroy(&s.called);
+    node_close(n);
+}
+
 /* One batch larger than the WAL shim gathers (8 MiB) and than one write of
  * the unix VFS (128 KiB): a separate reader sees every payload as written,
  * and so does the writer after reopening. */
@@ -432,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_aborted_batch_leaves_nothing),
         cmocka_unit_test(test_key_change_reaches_admission),
         cmocka_unit_test(test_token_reissue_reaches_authentication),
+        cmocka_unit_test(test_started_submissions_call_back),
         /* last: its raw batch stores no tree above the leaves, so no node opens after it */
         cmocka_unit_test(test_large_batch_reaches_readers),
     };
