@@ -1,5 +1,5 @@
-/* server.h — the node's HTTP server (libmicrohttpd, thread per connection so a
- * request can wait for its batch to commit without holding up others). */
+/* server.h — the node's HTTP server: libmicrohttpd with one polling thread per
+ * core; a request waiting on the log is suspended, not given a thread. */
 #ifndef PARLEY_SERVER_H
 #define PARLEY_SERVER_H
 
