@@ -56,7 +56,8 @@ int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *er
  * batches, so it should only hand the result on (post, resume) and return. */
 typedef void (*seq_done_fn)(void *ctx, int rc);
 /* Queues entry and returns at once; entry, out and err must stay valid until
- * done is called. -1 (done never called) if the log is shutting down. */
+ * done is called, and out is freed with seq_result_free whatever rc was.
+ * -1 (done never called) if the log is shutting down. */
 int sequencer_append_start(sequencer *q, store_entry *entry, seq_result *out, perr *err, seq_done_fn done,
                            void *ctx);
 /* Appends many entries in one transaction and waits until they are durable;
