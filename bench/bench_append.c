@@ -98,11 +98,6 @@ static char **make_envelopes(const participant_secret *from, const participant_s
 
 static char bench_token[CREDENTIAL_TOKEN_MAX];
 
-typedef struct {
-    node *n;
-    char **envs;
-    int first, count, port, failures;
-} client_arg;
 
 /* Library clients: one thread per core, each keeping its share of the
  * requests in flight through hotline_submit_start; no thread waits on a
@@ -114,8 +109,9 @@ typedef struct lib_slot {
 } lib_slot;
 
 typedef struct lib_worker {
-    client_arg *a;
-    int window;
+    node *n;
+    char **envs;
+    int first, count, window, failures;
     pthread_mutex_t mu;
     pthread_cond_t logged;
     lib_slot *done; /* pushed by the sequencer thread */
@@ -134,7 +130,6 @@ static void on_logged(void *ctx)
 static void *lib_client(void *p)
 {
     lib_worker *w = p;
-    client_arg *a = w->a;
     lib_slot *slots = calloc((size_t)w->window, sizeof *slots), *free_slots = NULL;
     for (int i = 0; i < w->window; i++) {
         slots[i] = (lib_slot){w, NULL, free_slots};
@@ -143,18 +138,18 @@ static void *lib_client(void *p)
     buf receipt;
     buf_init(&receipt);
     perr err;
-    int next = a->first, end = a->first + a->count, inflight = 0;
+    int next = w->first, end = w->first + w->count, inflight = 0;
     while (next < end || inflight > 0) {
         while (free_slots && next < end) {
             lib_slot *s = free_slots;
             free_slots = s->next;
-            s->sub = hotline_submit_start(&a->n->hl, "US", a->envs[next], strlen(a->envs[next]), on_logged, s, &err);
+            s->sub = hotline_submit_start(&w->n->hl, "US", w->envs[next], strlen(w->envs[next]), on_logged, s, &err);
             next++;
             if (s->sub) {
                 inflight++;
                 continue;
             }
-            if (a->failures++ == 0)
+            if (w->failures++ == 0)
                 fprintf(stderr, "append refused: %s\n", err.msg);
             s->next = free_slots;
             free_slots = s;
@@ -168,7 +163,7 @@ static void *lib_client(void *p)
         for (lib_slot *s = done, *n; s; s = n) {
             n = s->next;
             buf_reset(&receipt);
-            if (hotline_submit_finish(s->sub, &receipt, &err) != 0 && a->failures++ == 0)
+            if (hotline_submit_finish(s->sub, &receipt, &err) != 0 && w->failures++ == 0)
                 fprintf(stderr, "append failed: %s\n", err.msg);
             inflight--;
             s->next = free_slots;
@@ -184,13 +179,12 @@ static double run_lib_clients(node *n, char **envs, int total, int in_flight, in
                               double *cpu_us)
 {
     pthread_t th[64];
-    client_arg a[64];
     lib_worker w[64];
     int per = total / threads;
     double t0 = now_s(), c0 = cpu_s();
     for (int t = 0; t < threads; t++) {
-        a[t] = (client_arg){n, envs, t * per, per, 0, 0};
-        w[t] = (lib_worker){.a = &a[t], .window = in_flight / threads > 0 ? in_flight / threads : 1};
+        w[t] = (lib_worker){.n = n, .envs = envs, .first = t * per, .count = per,
+                            .window = in_flight / threads > 0 ? in_flight / threads : 1};
         pthread_mutex_init(&w[t].mu, NULL);
         pthread_cond_init(&w[t].logged, NULL);
         pthread_create(&th[t], NULL, lib_client, &w[t]);
@@ -198,7 +192,7 @@ static double run_lib_clients(node *n, char **envs, int total, int in_flight, in
     *failures = 0;
     for (int t = 0; t < threads; t++) {
         pthread_join(th[t], NULL);
-        *failures += a[t].failures;
+        *failures += w[t].failures;
         pthread_mutex_destroy(&w[t].mu);
         pthread_cond_destroy(&w[t].logged);
     }
@@ -239,15 +233,8 @@ static int read_some(http_conn *c, int *status)
         return -1;
     c->have += (size_t)r;
     c->in[c->have] = '\0';
-    char *end = strstr(c->in, "\r\n\r\n");
-    if (end == NULL)
-        return 0;
-    char *cl = strcasestr(c->in, "Content-Length:");
-    size_t body_at = (size_t)(end + 4 - c->in), clen = cl ? strtoul(cl + 15, NULL, 10) : 0;
-    if (c->have - body_at < clen)
-        return 0;
-    *status = atoi(c->in + 9);
-    return 1;
+    size_t body_at;
+    return bench_response_complete(c->in, c->have, status, &body_at);
 }
 
 static double run_http_clients(int port, char **envs, int total, int conns, int *failures, double *cpu_us)

@@ -65,12 +65,28 @@ static inline int bench_connect(int port)
     return fd;
 }
 
+/* Whether in[0..have) (NUL-terminated) holds a whole response with a
+ * Content-Length body: 1 with its status and the body's offset, 0 if not yet. */
+static inline int bench_response_complete(const char *in, size_t have, int *status, size_t *body_at)
+{
+    const char *end = strstr(in, "\r\n\r\n");
+    if (end == NULL)
+        return 0;
+    const char *cl = strcasestr(in, "Content-Length:");
+    size_t at = (size_t)(end + 4 - in), clen = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    if (have - at < clen)
+        return 0;
+    *status = atoi(in + 9);
+    *body_at = at;
+    return 1;
+}
+
 /* Reads one response with a Content-Length body into *out (grown as needed);
  * returns the status, the body in *body. */
 static inline int bench_read_response(int fd, char **out, size_t *cap, char **body)
 {
-    size_t have = 0, body_at = 0;
-    long clen = -1;
+    size_t have = 0, body_at;
+    int status;
     *body = NULL;
     for (;;) {
         if (have + 65536 + 1 > *cap) {
@@ -82,17 +98,9 @@ static inline int bench_read_response(int fd, char **out, size_t *cap, char **bo
             return -1;
         have += (size_t)r;
         (*out)[have] = '\0';
-        if (body_at == 0) {
-            char *end = strstr(*out, "\r\n\r\n");
-            if (end) {
-                body_at = (size_t)(end + 4 - *out);
-                char *cl = strcasestr(*out, "Content-Length:");
-                clen = cl ? strtol(cl + 15, NULL, 10) : 0;
-            }
-        }
-        if (body_at && (long)(have - body_at) >= clen) {
+        if (bench_response_complete(*out, have, &status, &body_at)) {
             *body = *out + body_at;
-            return atoi(*out + 9);
+            return status;
         }
     }
 }
