@@ -26,9 +26,10 @@ typedef struct http_req {
     size_t body_len;
     node *node;
     void *conn;               /* opaque: for http_query */
-    /* POST /api/v1/messages: the route queues the message with this callback
-     * instead of waiting on the log, and leaves the submission in
-     * resp->pending; the server answers once it is called. */
+    /* POST /api/v1/messages (always set there by the server): the route
+     * queues the message with this callback instead of waiting on the log,
+     * and leaves the submission in resp->pending; the server answers once
+     * it is called. */
     hotline_logged_fn logged;
     void *logged_ctx;
 } http_req;

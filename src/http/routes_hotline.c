@@ -159,15 +159,10 @@ int route_hotline(const http_req *req, http_resp *resp)
         return 1;
     const char *who = req->participant;
     if (is_messages) {
-        if (require_json(req, resp) == 0) {
-            if (req->logged)
-                resp->pending = hotline_submit_start(h, who, req->body, req->body_len, req->logged,
-                                                     req->logged_ctx, &err);
-            else if (hotline_submit(h, who, req->body, req->body_len, &resp->body, &err) == 0)
-                http_json_written(resp, 201);
-            if (resp->status == 0 && resp->pending == NULL)
-                http_perr(resp, &err);
-        }
+        if (require_json(req, resp) == 0 &&
+            (resp->pending = hotline_submit_start(h, who, req->body, req->body_len, req->logged,
+                                                  req->logged_ctx, &err)) == NULL)
+            http_perr(resp, &err);
     } else if (is_message) {
         answer(resp, 200, hotline_message(h, who, rest + 9, &err), &err);
     } else if (is_inbox) {

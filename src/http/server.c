@@ -157,17 +157,14 @@ static int suspend(conn_state *st)
     return 1;
 }
 
-/* From any thread: st may be freed as soon as the connection is resumed. */
-static void resume(conn_state *st)
+/* From any thread (it is also the log's callback): st may be freed as soon
+ * as the connection is resumed. */
+static void resume(void *ctx)
 {
+    conn_state *st = ctx;
     struct MHD_Connection *conn = st->conn;
     st->phase = PHASE_READY;
     MHD_resume_connection(conn);
-}
-
-static void on_logged(void *ctx)
-{
-    resume(ctx);
 }
 
 static void *run_offloaded(void *arg)
@@ -194,7 +191,7 @@ static void start_offloaded(conn_state *st, const http_req *req)
 
 static void start_logged(conn_state *st, http_req *req)
 {
-    req->logged = on_logged;
+    req->logged = resume;
     req->logged_ctx = st;
     dispatch(st->server, req, &st->resp);
     st->sub = st->resp.pending;

@@ -345,10 +345,16 @@ static int enqueue_and_wait(sequencer *q, store_entry *entries, size_t n, int bu
     return w.rc;
 }
 
-int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
+/* On the submitting thread, so the sequencer's serial work stays smaller. */
+static void prepare_one(store_entry *entry, seq_result *out)
 {
     memset(out, 0, sizeof *out);
     merkle_leaf_hash(entry->leaf, entry->leaf_len, entry->leaf_hash);
+}
+
+int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *err)
+{
+    prepare_one(entry, out);
     int rc = enqueue_and_wait(q, entry, 1, 0, out, err);
     if (rc != 0)
         seq_result_free(out);
@@ -358,8 +364,7 @@ int sequencer_append(sequencer *q, store_entry *entry, seq_result *out, perr *er
 int sequencer_append_start(sequencer *q, store_entry *entry, seq_result *out, perr *err, seq_done_fn done,
                            void *ctx)
 {
-    memset(out, 0, sizeof *out);
-    merkle_leaf_hash(entry->leaf, entry->leaf_len, entry->leaf_hash);
+    prepare_one(entry, out);
     request *r = new_request(entry, 1, 0, out, err, done, ctx);
     return r ? enqueue(q, r) : -1;
 }

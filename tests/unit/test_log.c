@@ -58,6 +58,16 @@ static int teardown(void **state)
     return system(cmd);
 }
 
+/* The test node, opened again for each test (each test closes it). */
+static node *open_node(void)
+{
+    perr err;
+    node *n = node_open(dir, &err);
+    if (n == NULL)
+        fail_msg("node_open: %s", err.msg);
+    return n;
+}
+
 static char *make_wire(const participant_secret *from, const char *to, const char *text)
 {
     const char *recips[] = {to};
@@ -119,8 +129,7 @@ static void test_concurrent_appends_and_receipts(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    assert_non_null(n);
+    node *n = open_node();
     seq_stats st0;
     sequencer_stats_get(n->seq, &st0);
     pthread_t th[THREADS];
@@ -154,8 +163,7 @@ static void test_admission_rules(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    assert_non_null(n);
+    node *n = open_node();
     seq_stats st;
     sequencer_stats_get(n->seq, &st);
     uint64_t before = st.tree_size;
@@ -204,8 +212,7 @@ static void test_restart_and_consistency(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    assert_non_null(n);
+    node *n = open_node();
     char *wire = make_wire(&ru, "US", "after restart");
     char *r = submit(n, wire, &err);
     assert_non_null(r);
@@ -247,7 +254,7 @@ static void test_receipt_bit_flips(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
+    node *n = open_node();
     char *wire = make_wire(&us, "RU", "flip me");
     char *r = submit(n, wire, &err);
     free(wire);
@@ -312,9 +319,7 @@ static void test_key_change_reaches_admission(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    if (n == NULL)
-        fail_msg("%s", err.msg);
+    node *n = open_node();
     participant_secret us2;
     participant_public pub;
     assert_int_equal(keyfile_generate("US", &us2, &err), 0);
@@ -344,9 +349,7 @@ static void test_token_reissue_reaches_authentication(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    if (n == NULL)
-        fail_msg("%s", err.msg);
+    node *n = open_node();
     char first[CREDENTIAL_TOKEN_MAX], second[CREDENTIAL_TOKEN_MAX], header[200], who[IDENT_PARTICIPANT_MAX + 1];
     assert_int_equal(bootstrap_token(n, "RU", first, &err), 0);
     snprintf(header, sizeof header, "Bearer %s", first);
@@ -395,8 +398,7 @@ static void test_started_submissions_call_back(void **state)
 {
     (void)state;
     perr err;
-    node *n = node_open(dir, &err);
-    assert_non_null(n);
+    node *n = open_node();
     started s = {.caller = pthread_self()};
     sem_init(&s.called, 0, 0);
     seq_stats st0, st;
