@@ -43,7 +43,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libparley.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c bench/benchutil.h $(BUILD)/libparley.a
+$(BUILD)/bench/%: bench/%.c bench/benchutil.h bench/benchload.h $(BUILD)/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(BUILD)/libparley.a $(LDLIBS)
 

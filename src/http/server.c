@@ -69,6 +69,8 @@ static void route_metrics(http_server *s, http_resp *resp)
     buf_printf(b, "# TYPE parley_log_duplicates_total counter\nparley_log_duplicates_total %" PRIu64 "\n", st.duplicates);
     buf_printf(b, "# TYPE parley_log_sequencer_busy_seconds_total counter\nparley_log_sequencer_busy_seconds_total %.6f\n",
                (double)st.busy_us / 1e6);
+    buf_printf(b, "# TYPE parley_log_gathered_batches_total counter\nparley_log_gathered_batches_total %" PRIu64 "\n",
+               st.gathered);
     buf_printf(b, "# TYPE parley_log_batch_failures_total counter\nparley_log_batch_failures_total %" PRIu64 "\n", st.failures);
     buf_printf(b, "# TYPE parley_http_responses_total counter\n");
     for (int c = 1; c <= 5; c++)

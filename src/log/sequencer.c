@@ -47,6 +47,7 @@ struct sequencer {
     pthread_cond_t work;  /* queue became non-empty, or stop */
     request *head, *tail;
     int stopping;
+    size_t last_batch; /* requests in the batch before */
     seq_stats stats;
 };
 
@@ -213,6 +214,19 @@ static void *sequencer_main(void *arg)
             pthread_cond_wait(&q->work, &q->mu);
         if (q->head == NULL && q->stopping)
             break;
+        /* After a batch of several requests, more are on their way: a pause
+         * before taking the next lets one fsync, one checkpoint signature and
+         * one round of wake-ups serve more of them (PostgreSQL's commit_delay,
+         * taken only when other commits are in flight). A lone append is
+         * never delayed. */
+        int gather = q->last_batch >= SEQUENCER_GATHER_AFTER && !q->stopping;
+        if (gather) {
+            pthread_mutex_unlock(&q->mu);
+            struct timespec pause = {0, SEQUENCER_GATHER_US * 1000L};
+            while (nanosleep(&pause, &pause) != 0) /* only EINTR */
+                ;
+            pthread_mutex_lock(&q->mu);
+        }
         /* Take up to SEQUENCER_MAX_BATCH requests. */
         request *batch = q->head, *last = batch;
         size_t n = 1;
@@ -224,9 +238,10 @@ static void *sequencer_main(void *arg)
         if (q->head == NULL)
             q->tail = NULL;
         last->next = NULL;
+        q->last_batch = n;
         pthread_mutex_unlock(&q->mu);
 
-        seq_stats d = {0};
+        seq_stats d = {.gathered = (uint64_t)gather};
         uint64_t t0 = monotonic_us();
         run_batch(q, batch, &d);
         d.busy_us = monotonic_us() - t0;
@@ -237,6 +252,7 @@ static void *sequencer_main(void *arg)
         q->stats.duplicates += d.duplicates;
         q->stats.failures += d.failures;
         q->stats.busy_us += d.busy_us;
+        q->stats.gathered += d.gathered;
         q->stats.tree_size = d.tree_size;
         pthread_mutex_unlock(&q->mu);
         for (request *r = batch, *next; r; r = next) {

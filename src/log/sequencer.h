@@ -18,6 +18,12 @@
 
 #define SEQUENCER_MAX_BATCH 4096 /* requests per batch */
 #define SEQUENCER_MAX_BULK 100000 /* entries per bulk request */
+/* Under load the sequencer gathers before it commits: after a batch of at
+ * least SEQUENCER_GATHER_AFTER requests it waits SEQUENCER_GATHER_US before
+ * taking the next, so each fsync serves more entries. A lone append (the
+ * batch before it was small) is committed at once. */
+#define SEQUENCER_GATHER_AFTER 4
+#define SEQUENCER_GATHER_US 1000
 
 typedef struct sequencer sequencer;
 
@@ -36,6 +42,7 @@ typedef struct seq_stats {
     uint64_t failures;
     uint64_t tree_size;
     uint64_t busy_us; /* time spent writing, committing and answering batches */
+    uint64_t gathered; /* batches taken after a gathering pause */
 } seq_stats;
 
 /* Called on the sequencer thread for each appended entry, inside the batch's

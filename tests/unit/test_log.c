@@ -15,6 +15,7 @@
 #include "hotline/hotline.h"
 #include "node/bootstrap.h"
 #include "log/receipt.h"
+#include "log/sequencer.h"
 #include "node/node.h"
 #include "util/clock.h"
 
@@ -452,6 +453,107 @@ static void test_started_submissions_call_back(void **state)
     node_close(n);
 }
 
+/* Holds the first entry it sees until released, so the test knows what is
+ * queued behind it. */
+typedef struct holding_apply {
+    atomic_int hold;
+    sem_t entered, release;
+} holding_apply;
+
+static int hold_first(void *ctx, store *writer, const store_entry *e, perr *err)
+{
+    (void)writer, (void)e, (void)err;
+    holding_apply *h = ctx;
+    if (atomic_exchange(&h->hold, 0)) {
+        sem_post(&h->entered);
+        sem_wait(&h->release);
+    }
+    return 0;
+}
+
+static void on_gather_logged(void *ctx, int rc)
+{
+    assert_int_equal(rc, 0);
+    sem_post(ctx);
+}
+
+/* Appends one entry with its own leaf text and waits until it is durable. */
+static void append_one(sequencer *q, int k)
+{
+    char leaf[32];
+    snprintf(leaf, sizeof leaf, "{\"gather\":%d}", k);
+    store_entry e = {.leaf = leaf, .leaf_len = strlen(leaf)};
+    seq_result r;
+    perr err;
+    if (sequencer_append(q, &e, &r, &err) != 0)
+        fail_msg("append %d: %s", k, err.msg);
+    seq_result_free(&r);
+}
+
+/* The gathering pause: never for appends that come one at a time, once for
+ * the batch that follows a batch of several requests. */
+static void test_sequencer_gathers_only_under_load(void **state)
+{
+    (void)state;
+    perr err;
+    char path[300];
+    snprintf(path, sizeof path, "%.*s/gather.db", (int)(strlen(dir) - 5), dir);
+    store *s = store_open_sqlite(path, STORE_CREATE, &err);
+    assert_non_null(s);
+    notekey_signer key;
+    assert_int_equal(notekey_generate("gather.example/log", &key, &err), 0);
+    holding_apply h = {0};
+    sem_init(&h.entered, 0, 0);
+    sem_init(&h.release, 0, 0);
+    sequencer *q = sequencer_start(s, &key, hold_first, &h, &err);
+    assert_non_null(q);
+    seq_stats st;
+
+    for (int k = 0; k < 6; k++) /* one at a time: six batches of one, no pause */
+        append_one(q, k);
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 6);
+    assert_int_equal(st.gathered, 0);
+
+    /* One batch of one is held open while six more requests queue behind it. */
+    enum { BEHIND = 6 };
+    char leaves[BEHIND + 1][32];
+    store_entry es[BEHIND + 1];
+    seq_result rs[BEHIND + 1];
+    perr errs[BEHIND + 1];
+    sem_t logged;
+    sem_init(&logged, 0, 0);
+    atomic_store(&h.hold, 1);
+    for (int k = 0; k <= BEHIND; k++) {
+        snprintf(leaves[k], sizeof leaves[k], "{\"behind\":%d}", k);
+        es[k] = (store_entry){.leaf = leaves[k], .leaf_len = strlen(leaves[k])};
+        assert_int_equal(sequencer_append_start(q, &es[k], &rs[k], &errs[k], on_gather_logged, &logged), 0);
+        if (k == 0)
+            sem_wait(&h.entered);
+    }
+    sem_post(&h.release);
+    for (int k = 0; k <= BEHIND; k++)
+        sem_wait(&logged);
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 8); /* the held one, then the six as one batch */
+    assert_int_equal(st.gathered, 0); /* the six followed a batch of one */
+
+    append_one(q, 100); /* follows the batch of six: gathered */
+    append_one(q, 101); /* follows a batch of one: at once */
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 10);
+    assert_int_equal(st.gathered, 1);
+    assert_int_equal(st.tree_size, 6 + BEHIND + 1 + 2);
+
+    sequencer_stop(q);
+    for (int k = 0; k <= BEHIND; k++)
+        seq_result_free(&rs[k]);
+    sem_destroy(&logged);
+    sem_destroy(&h.entered);
+    sem_destroy(&h.release);
+    store_close(s);
+}
+
 /* One batch larger than the WAL shim gathers (8 MiB) and than one write of
  * the unix VFS (128 KiB): a separate reader sees every payload as written,
  * and so does the writer after reopening. */
@@ -518,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_key_change_reaches_admission),
         cmocka_unit_test(test_token_reissue_reaches_authentication),
         cmocka_unit_test(test_started_submissions_call_back),
+        cmocka_unit_test(test_sequencer_gathers_only_under_load),
         /* last: its raw batch stores no tree above the leaves, so no node opens after it */
         cmocka_unit_test(test_large_batch_reaches_readers),
     };
