@@ -2,8 +2,10 @@
  *
  * Callers submit leaves from any thread, and either block until their leaf is
  * durable or are called back when it is (no thread need wait per append).
- * A single sequencer thread takes every request queued so far as one batch,
- * appends it in one store transaction (one fsync: group commit), signs one
+ * A single sequencer thread takes every request queued so far as one batch
+ * (under load, after a short pause that lets more of them queue: see
+ * SEQUENCER_GATHER_US), appends it in one store transaction (one fsync:
+ * group commit), signs one
  * checkpoint for the new size inside that transaction, and only after COMMIT
  * hands each caller its index, the checkpoint and an inclusion proof. A
  * failed batch leaves neither the store nor the in-memory tree changed. */
