@@ -5,10 +5,10 @@
  * A single sequencer thread takes every request queued so far as one batch
  * (under load, after a short pause that lets more of them queue: see
  * SEQUENCER_GATHER_US), appends it in one store transaction (one fsync:
- * group commit), signs one
- * checkpoint for the new size inside that transaction, and only after COMMIT
- * hands each caller its index, the checkpoint and an inclusion proof. A
- * failed batch leaves neither the store nor the in-memory tree changed. */
+ * group commit), signs one checkpoint for the new size inside that
+ * transaction, and only after COMMIT hands each caller its index, the
+ * checkpoint and an inclusion proof. A failed batch leaves neither the store
+ * nor the in-memory tree changed. */
 #ifndef PARLEY_SEQUENCER_H
 #define PARLEY_SEQUENCER_H
 
