@@ -127,12 +127,10 @@ static double run_lib_clients(node *n, char **envs, int total, int in_flight, in
     return per * threads / elapsed;
 }
 
-
 int main(int argc, char **argv)
 {
-    int total = argc > 1 ? atoi(argv[1]) : 20000;
-    int clients = argc > 2 ? atoi(argv[2]) : 256;
-    if (sodium_init() < 0 || clients < 1 || clients > 1024 || total < clients)
+    int total, clients;
+    if (bench_args(argc, argv, &total, &clients) != 0)
         return 2;
     print_machine();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "benchload.h"
+#include "http/server.h"
 #include "json/jcs.h"
 #include "log/sequencer.h"
 #include "util/codec.h"
@@ -295,12 +296,10 @@ static int floor_log_open(floor_log *g, const char *path)
 
 int main(int argc, char **argv)
 {
-    int total = argc > 1 ? atoi(argv[1]) : 20000;
-    int conns = argc > 2 ? atoi(argv[2]) : 256;
-    if (sodium_init() < 0 || conns < 1 || conns > 1024 || total < conns)
+    int total, conns;
+    if (bench_args(argc, argv, &total, &conns) != 0)
         return 2;
     print_machine();
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* Taken before and after: on a shared host either can be low, and the
      * ratio is judged against the better one. */
     double v_before = verify_rate(1);
@@ -322,11 +321,10 @@ int main(int argc, char **argv)
     pthread_mutex_init(&g.mu, NULL);
     pthread_cond_init(&g.work, NULL);
     pthread_create(&g.thread, NULL, floor_log_main, &g);
-    unsigned pollers = cores < 2 ? 2 : cores > 16 ? 16 : (unsigned)cores;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, &g, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)conns + 16, MHD_OPTION_THREAD_POOL_SIZE, pollers, MHD_OPTION_END);
+        (unsigned)conns + 16, MHD_OPTION_THREAD_POOL_SIZE, http_server_pollers(), MHD_OPTION_END);
     const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     if (info == NULL) {
         fprintf(stderr, "cannot start libmicrohttpd\n");

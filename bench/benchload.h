@@ -17,6 +17,21 @@
 #include "util/clock.h"
 
 #define VERIFY_MAX_THREADS 64
+#define BENCH_MAX_IN_FLIGHT 1024
+
+/* [ENVELOPES] [IN_FLIGHT] (defaults 20000, 256); 0 if they are usable and
+ * libsodium is ready. */
+static int bench_args(int argc, char **argv, int *total, int *in_flight)
+{
+    *total = argc > 1 ? atoi(argv[1]) : 20000;
+    *in_flight = argc > 2 ? atoi(argv[2]) : 256;
+    if (*in_flight < 1 || *in_flight > BENCH_MAX_IN_FLIGHT || *total < *in_flight) {
+        fprintf(stderr, "usage: %s [ENVELOPES] [IN_FLIGHT (1-%d, at most ENVELOPES)]\n", argv[0],
+                BENCH_MAX_IN_FLIGHT);
+        return -1;
+    }
+    return sodium_init() < 0 ? -1 : 0;
+}
 
 typedef struct { double seconds; long count; } verify_arg;
 static uint8_t vk_pk[32], vk_sig[64];

@@ -300,6 +300,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+unsigned http_server_pollers(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 2 ? 2u : cores > HTTP_MAX_POLLERS ? HTTP_MAX_POLLERS : (unsigned)cores;
+}
+
 http_server *http_server_start(node *n, const char *listen, int port, perr *err)
 {
     http_server *s = calloc(1, sizeof *s);
@@ -312,8 +318,6 @@ http_server *http_server_start(node *n, const char *listen, int port, perr *err)
     struct sockaddr_in a4 = {0};
     struct sockaddr *addr;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned pollers = cores < 2 ? 2u : cores > HTTP_MAX_POLLERS ? HTTP_MAX_POLLERS : (unsigned)cores;
     if (inet_pton(AF_INET, listen, &a4.sin_addr) == 1) {
         a4.sin_family = AF_INET;
         a4.sin_port = htons((uint16_t)port);
@@ -333,7 +337,7 @@ http_server *http_server_start(node *n, const char *listen, int port, perr *err)
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)n->cfg.max_connections,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                 MHD_OPTION_THREAD_POOL_SIZE, pollers,
+                                 MHD_OPTION_THREAD_POOL_SIZE, http_server_pollers(),
                                  MHD_OPTION_END);
     if (s->daemon == NULL) {
         free(s);
