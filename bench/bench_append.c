@@ -127,6 +127,9 @@ static double run_lib_clients(node *n, char **envs, int total, int in_flight, in
     return per * threads / elapsed;
 }
 
+static const char *const seq_thread[] = {"parley-seq", NULL};
+static const char *const server_threads[] = {"MHD-worker", "parley-seq", NULL};
+
 int main(int argc, char **argv)
 {
     int total, clients;
@@ -181,27 +184,36 @@ int main(int argc, char **argv)
     seq_stats st0, st1;
     if (run_lib) {
         sequencer_stats_get(n->seq, &st0);
+        thread_cpu t0, t1;
+        thread_cpu_snap(&t0);
         double cpu_us;
         lib = run_lib_clients(n, lib_envs, total, clients, (int)cores, &failures, &cpu_us);
+        thread_cpu_snap(&t1);
         sequencer_stats_get(n->seq, &st1);
         printf("library appends + receipts:  %9.0f /s  (%d threads, %d in flight, %.0f us CPU/append, %llu batches = "
                "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
                lib, (int)cores, clients, cpu_us, (unsigned long long)(st1.batches - st0.batches),
                (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
                (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), failures);
-        print_seq_schedstat();
+        double ops = (double)(st1.entries - st0.entries);
+        print_thread_cpu(&t0, &t1, seq_thread, "callers (admission)", cpu_us * ops / 1e6, ops);
     }
     if (run_http) {
         int http_failures;
         http_server *srv = http_server_start(n, "127.0.0.1", 0, &err);
         sequencer_stats_get(n->seq, &st0);
+        thread_cpu t0, t1;
+        thread_cpu_snap(&t0);
         double cpu_us;
         http = run_http_clients(http_server_port(srv), bench_token, http_envs, total, clients, &http_failures, &cpu_us);
+        thread_cpu_snap(&t1);
         sequencer_stats_get(n->seq, &st1);
         printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.0f us CPU/append, "
                "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
                http, clients, cpu_us, (double)(st1.entries - st0.entries) / (double)(st1.batches - st0.batches),
                (double)(st1.busy_us - st0.busy_us) / (double)(st1.entries - st0.entries), http_failures);
+        double ops = (double)(st1.entries - st0.entries);
+        print_thread_cpu(&t0, &t1, server_threads, "load generator", cpu_us * ops / 1e6, ops);
         http_server_stop(srv);
         failures += http_failures;
     }

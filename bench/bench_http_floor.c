@@ -4,8 +4,8 @@
  *   libmicrohttpd in the mode `parley serve` uses (one epoll polling thread
  *   per core; the request is suspended while its append is committed and
  *   resumed by the committing thread, which gathers under load as the
- *   sequencer does), jansson parsing the envelope and its
- *   sealed payload (TLP enforcement needs to see who holds a key), base64 and
+ *   sequencer does), jansson parsing the envelope, the sealed payload's
+ *   form (TLP enforcement needs to see who holds a key), base64 and
  *   SHA-256 of the payload, the header's canonical text, one Ed25519
  *   verification, the leaf hash, a SQLite WAL insert of leaf and payload
  *   committed with fsync in groups, and a 201 with a receipt-sized body.
@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "benchload.h"
+#include "crypto/seal.h"
 #include "http/server.h"
 #include "json/jcs.h"
 #include "log/sequencer.h"
@@ -72,12 +73,14 @@ static const char *member(const json_t *o, const char *key)
 /* What every admission must do before the append; 0 when the envelope holds. */
 static int admit(floor_log *g, floor_req *r)
 {
-    json_t *env = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL), *sealed = NULL;
+    json_t *env = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL);
     json_t *header = json_object_get(env, "header");
     const char *sig_b64 = member(env, "signature"), *payload_b64 = member(env, "payload");
     const char *hash_hex = member(header, "payload_sha256");
     uint8_t sig[64], hash[32], claimed[32];
     size_t n;
+    perr err;
+    seal_info seal; /* the readers TLP enforcement checks */
     int ok = json_is_object(header) && sig_b64 && payload_b64 && hash_hex &&
              b64_decode_public(sig, sizeof sig, &n, sig_b64, strlen(sig_b64)) == 0 && n == sizeof sig &&
              hex_decode(claimed, sizeof claimed, hash_hex) == 0;
@@ -88,13 +91,11 @@ static int admit(floor_log *g, floor_req *r)
     }
     if (ok) {
         crypto_hash_sha256(hash, r->payload, r->payload_len);
-        sealed = json_loadb((const char *)r->payload, r->payload_len, JSON_REJECT_DUPLICATES, NULL);
-        ok = memcmp(hash, claimed, sizeof hash) == 0 && member(sealed, "enc") != NULL &&
-             json_is_object(json_object_get(sealed, "keys"));
+        ok = memcmp(hash, claimed, sizeof hash) == 0 && seal_inspect(r->payload, r->payload_len, &seal, &err) == 0 &&
+             seal.encrypted;
     }
     buf signed_text;
     buf_init(&signed_text);
-    perr err;
     if (ok) {
         buf_puts(&signed_text, ENVELOPE_SIGNING_CONTEXT);
         ok = jcs_serialize(header, &signed_text, &err) == 0 &&
@@ -115,7 +116,6 @@ static int admit(floor_log *g, floor_req *r)
         crypto_hash_sha256_final(&st, leaf_hash);
     }
     buf_free(&signed_text);
-    json_decref(sealed);
     json_decref(env);
     return ok ? 0 : -1;
 }
@@ -124,6 +124,7 @@ static int admit(floor_log *g, floor_req *r)
  * fsync, then each request is resumed. */
 static void *floor_log_main(void *p)
 {
+    pthread_setname_np(pthread_self(), "floor-commit");
     floor_log *g = p;
     pthread_mutex_lock(&g->mu);
     for (;;) {
@@ -343,11 +344,17 @@ int main(int argc, char **argv)
         long b0 = g.batches, e0 = g.entries;
         int failed;
         double cpu_us;
+        thread_cpu t0, t1;
+        thread_cpu_snap(&t0);
         rate[stage] = run_http_clients(info->port, "unused", envs, total, conns, &failed, &cpu_us);
+        thread_cpu_snap(&t1);
         printf("%-36s %8.0f /s  (%3.0f us CPU/request", names[stage], rate[stage], cpu_us);
         if (stage == STAGE_DURABLE)
             printf(", %.1f entries/fsync", (double)(g.entries - e0) / (double)(g.batches > b0 ? g.batches - b0 : 1));
         printf(", %d failed)\n", failed);
+        static const char *const server_threads[] = {"MHD-worker", "floor-commit", NULL};
+        double sent = total / conns * conns; /* what cpu_us is per */
+        print_thread_cpu(&t0, &t1, server_threads, "load generator", cpu_us * sent / 1e6, sent);
         fflush(stdout); /* a profiler can attach at the stage it wants */
         failures += failed;
     }

@@ -140,33 +140,70 @@ static inline double percentile(double *v, size_t n, double p)
     return n ? v[i] : 0;
 }
 
-/* How the sequencer thread spent the run (Linux schedstat): on a CPU, or
- * runnable but waiting for one. */
-static inline void print_seq_schedstat(void)
+/* On-CPU seconds of this process's live threads, summed by thread name
+ * (Linux schedstat), so a phase's CPU can be split between the server's
+ * threads and the load generator's. */
+#define THREAD_CPU_NAMES 8
+typedef struct thread_cpu {
+    int n;
+    char name[THREAD_CPU_NAMES][16];
+    double s[THREAD_CPU_NAMES];
+} thread_cpu;
+
+static inline void thread_cpu_snap(thread_cpu *t)
 {
+    memset(t, 0, sizeof *t);
     DIR *d = opendir("/proc/self/task");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
-        char path[300], comm[64] = "";
+        char path[300], comm[16] = "";
         snprintf(path, sizeof path, "/proc/self/task/%s/comm", de->d_name);
         FILE *f = fopen(path, "r");
         if (f == NULL)
             continue;
         if (fgets(comm, sizeof comm, f) == NULL)
             comm[0] = '\0';
+        comm[strcspn(comm, "\n")] = '\0';
         fclose(f);
-        if (strncmp(comm, "parley-seq", 10) != 0)
-            continue;
         snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", de->d_name);
-        unsigned long long run, wait, slices;
-        if ((f = fopen(path, "r")) != NULL && fscanf(f, "%llu %llu %llu", &run, &wait, &slices) == 3)
-            printf("sequencer thread: on cpu %.3f s, runnable-waiting %.3f s, %llu slices\n", run / 1e9,
-                   wait / 1e9, slices);
-        if (f)
-            fclose(f);
+        unsigned long long run;
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        int ok = fscanf(f, "%llu", &run) == 1;
+        fclose(f);
+        int i = 0;
+        while (i < t->n && strcmp(t->name[i], comm) != 0)
+            i++;
+        if (!ok || i == THREAD_CPU_NAMES)
+            continue;
+        if (i == t->n)
+            snprintf(t->name[t->n++], sizeof t->name[0], "%s", comm);
+        t->s[i] += (double)run / 1e9;
     }
     if (d)
         closedir(d);
+}
+
+/* Prints the named threads' CPU per operation between two snapshots; what
+ * the process spent (total_s) beyond them is charged to rest_label, which
+ * includes threads that have exited since. */
+static inline void print_thread_cpu(const thread_cpu *a, const thread_cpu *b, const char *const *named_threads,
+                                    const char *rest_label, double total_s, double ops)
+{
+    double named = 0;
+    printf("  CPU per append by thread:");
+    for (const char *const *n = named_threads; *n; n++) {
+        double s = 0;
+        for (int i = 0; i < b->n; i++)
+            if (strcmp(b->name[i], *n) == 0)
+                s += b->s[i];
+        for (int i = 0; i < a->n; i++)
+            if (strcmp(a->name[i], *n) == 0)
+                s -= a->s[i];
+        named += s;
+        printf(" %s %.0f us,", *n, s * 1e6 / ops);
+    }
+    printf(" %s %.0f us\n", rest_label, (total_s - named) * 1e6 / ops);
 }
 
 #endif

@@ -1,54 +1,71 @@
-/* seal.c — payload encryption for readers (see seal.h). */
+/* seal.c — payload encryption for readers (the format is in seal.h).
+ *
+ * Parsing reads the untrusted bytes in place: every length is checked against
+ * what is left before it is used, and a payload is accepted only in its one
+ * canonical encoding (known mode, ids valid and strictly ascending, nothing
+ * missing), so two payloads for the same readers cannot differ in form. */
 #include "crypto/seal.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json/jcs.h"
-#include "json/jget.h"
-#include "util/codec.h"
-
-#define SEAL_FORMAT "parley-seal/v1"
-#define SEAL_AD_CONTEXT "parley-seal/v1\n"
+#define SEAL_FORMAT "parley-seal/v2\n"
+#define SEAL_FORMAT_BYTES (sizeof SEAL_FORMAT - 1)
+#define SEAL_MODE_CLEAR 0x00
+#define SEAL_MODE_SEALED 0x01
+#define SEAL_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEAL_TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define SEALED_KEY_BYTES (SEAL_KEY_BYTES + crypto_box_SEALBYTES)
+#define SEAL_COUNT_BYTES 2
 
-/* Decodes base64 into a fresh buffer of at most max bytes. */
-static uint8_t *b64_dup(const char *s, size_t max, size_t *n)
-{
-    size_t slen = strlen(s);
-    if (slen / 4 * 3 > max + 3)
-        return NULL;
-    uint8_t *out = malloc(slen / 4 * 3 + 1);
-    if (out == NULL || b64_decode_public(out, slen / 4 * 3 + 1, n, s, slen) != 0 || *n > max) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
+_Static_assert(SEAL_MAX_READERS <= 0xffff, "the reader count is two bytes");
+_Static_assert(IDENT_PARTICIPANT_MAX <= 0xff, "a reader id's length is one byte");
+
+/* A payload parsed in place: pointers into the caller's bytes. */
+typedef struct seal_view {
+    int encrypted;
+    const uint8_t *content; /* clear: the plaintext; sealed: the ciphertext */
+    size_t content_len;
+    const uint8_t *nonce;
+    const uint8_t *key;     /* the sealed content key of the reader asked for, if any */
+} seal_view;
 
 static void additional_data(buf *ad, const char *message_id)
 {
-    buf_puts(ad, SEAL_AD_CONTEXT);
+    buf_puts(ad, SEAL_FORMAT);
     buf_puts(ad, message_id);
 }
 
-static void put_b64_member(json_t *obj, const char *key, const uint8_t *data, size_t len)
+static int by_id(const void *a, const void *b)
 {
-    buf b;
-    buf_init(&b);
-    buf_put_b64(&b, data, len);
-    json_object_set_new(obj, key, json_string(b.data ? b.data : ""));
-    buf_free(&b);
+    return strcmp((*(const seal_reader *const *)a)->id, (*(const seal_reader *const *)b)->id);
 }
 
-static int emit(json_t *j, buf *out, perr *err)
+/* The readers in ascending id order (the canonical order); NULL on error. */
+static const seal_reader **sorted_readers(const seal_reader *readers, size_t n, perr *err)
 {
-    if (j == NULL)
-        return perr_set(err, PERR_INTERNAL, "out of memory");
-    int rc = jcs_serialize(j, out, err);
-    json_decref(j);
-    return rc;
+    const seal_reader **s = malloc(n * sizeof *s);
+    if (s == NULL) {
+        perr_set(err, PERR_INTERNAL, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!ident_valid_participant(readers[i].id)) {
+            perr_set(err, PERR_INVALID, "reader \"%.40s\" is not a participant id", readers[i].id);
+            free(s);
+            return NULL;
+        }
+        s[i] = &readers[i];
+    }
+    qsort(s, n, sizeof *s, by_id);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(s[i - 1]->id, s[i]->id) == 0) {
+            perr_set(err, PERR_INVALID, "reader %s is named twice", s[i]->id);
+            free(s);
+            return NULL;
+        }
+    return s;
 }
 
 int seal_payload(const uint8_t *plain, size_t len, const char *message_id, const seal_reader *readers,
@@ -56,150 +73,154 @@ int seal_payload(const uint8_t *plain, size_t len, const char *message_id, const
 {
     if (nreaders == 0 || nreaders > SEAL_MAX_READERS)
         return perr_set(err, PERR_INVALID, "a sealed payload needs 1 to %d readers", SEAL_MAX_READERS);
-    uint8_t key[SEAL_KEY_BYTES], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    const seal_reader **sorted = sorted_readers(readers, nreaders, err);
+    if (sorted == NULL)
+        return -1;
+    uint8_t key[SEAL_KEY_BYTES], nonce[SEAL_NONCE_BYTES];
     crypto_aead_xchacha20poly1305_ietf_keygen(key);
     randombytes_buf(nonce, sizeof nonce);
-    uint8_t *ct = malloc(len + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-    if (ct == NULL)
-        return perr_set(err, PERR_INTERNAL, "out of memory");
-    buf ad;
-    buf_init(&ad);
-    additional_data(&ad, message_id);
-    unsigned long long ctlen;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &ctlen, plain, len, (const uint8_t *)ad.data, ad.len,
-                                               NULL, nonce, key);
-    buf_free(&ad);
-    json_t *keys = json_object();
+    size_t start = out->len;
+    uint8_t count[SEAL_COUNT_BYTES] = {(uint8_t)(nreaders >> 8), (uint8_t)nreaders};
+    buf_puts(out, SEAL_FORMAT);
+    buf_putc(out, SEAL_MODE_SEALED);
+    buf_append(out, nonce, sizeof nonce);
+    buf_append(out, count, sizeof count);
     int rc = 0;
     for (size_t i = 0; i < nreaders && rc == 0; i++) {
         uint8_t sealed[SEALED_KEY_BYTES];
-        if (!ident_valid_participant(readers[i].id))
-            rc = perr_set(err, PERR_INVALID, "reader \"%.40s\" is not a participant id", readers[i].id);
-        else if (crypto_box_seal(sealed, key, sizeof key, readers[i].box_pk) != 0)
-            rc = perr_set(err, PERR_INVALID, "cannot seal the content key to %s", readers[i].id);
-        else
-            put_b64_member(keys, readers[i].id, sealed, sizeof sealed);
+        if (crypto_box_seal(sealed, key, sizeof key, sorted[i]->box_pk) != 0) {
+            rc = perr_set(err, PERR_INVALID, "cannot seal the content key to %s", sorted[i]->id);
+            break;
+        }
+        buf_putc(out, (char)strlen(sorted[i]->id));
+        buf_puts(out, sorted[i]->id);
+        buf_append(out, sealed, sizeof sealed);
+    }
+    free(sorted);
+    if (rc == 0 && buf_reserve(out, len + SEAL_TAG_BYTES) != 0)
+        rc = perr_set(err, PERR_INTERNAL, "out of memory");
+    if (rc == 0) {
+        buf ad;
+        buf_init(&ad);
+        additional_data(&ad, message_id);
+        unsigned long long ctlen;
+        crypto_aead_xchacha20poly1305_ietf_encrypt((uint8_t *)out->data + out->len, &ctlen, plain, len,
+                                                   (const uint8_t *)ad.data, ad.len, NULL, nonce, key);
+        out->len += (size_t)ctlen;
+        out->data[out->len] = '\0';
+        if (ad.failed)
+            rc = perr_set(err, PERR_INTERNAL, "out of memory");
+        buf_free(&ad);
     }
     sodium_memzero(key, sizeof key);
-    json_t *j = NULL;
-    if (rc == 0) {
-        j = json_pack("{s:s, s:o}", "enc", SEAL_FORMAT, "keys", keys);
-        keys = NULL;
-        if (j) {
-            put_b64_member(j, "nonce", nonce, sizeof nonce);
-            put_b64_member(j, "ciphertext", ct, (size_t)ctlen);
-        }
-        rc = emit(j, out, err);
+    if (rc == 0 && out->failed)
+        rc = perr_set(err, PERR_INTERNAL, "out of memory");
+    if (rc != 0 && !out->failed) {
+        out->len = start;
+        out->data[start] = '\0';
     }
-    json_decref(keys);
-    free(ct);
     return rc;
 }
 
 int seal_clear(const uint8_t *plain, size_t len, buf *out, perr *err)
 {
-    json_t *j = json_pack("{s:s}", "enc", "none");
-    if (j)
-        put_b64_member(j, "content", plain, len);
-    return emit(j, out, err);
+    buf_puts(out, SEAL_FORMAT);
+    buf_putc(out, SEAL_MODE_CLEAR);
+    buf_append(out, plain, len);
+    return out->failed ? perr_set(err, PERR_INTERNAL, "out of memory") : 0;
 }
 
-/* Parses the payload JSON and checks its members; *j is owned by the caller. */
-static int parse_payload(const uint8_t *payload, size_t len, json_t **j, seal_info *info, perr *err)
+/* Checks the form of untrusted payload bytes. Lists the key holders in info
+ * (when given) and finds want_id's sealed key (when given). */
+static int parse_payload(const uint8_t *p, size_t len, const char *want_id, seal_info *info, seal_view *v,
+                         perr *err)
 {
-    static const char *const sealed_fields[] = {"enc", "nonce", "keys", "ciphertext", NULL};
-    static const char *const clear_fields[] = {"enc", "content", NULL};
-    memset(info, 0, sizeof *info);
-    *j = jcs_parse((const char *)payload, len, err);
-    if (*j == NULL)
-        return perr_wrap(err, "payload: ");
-    const char *enc, *s;
-    if (!json_is_object(*j) || jget_string(*j, "enc", &enc, err) != 0)
-        return perr_set(err, PERR_INVALID, "payload must be an object with \"enc\"");
-    if (strcmp(enc, "none") == 0)
-        return jget_only(*j, clear_fields, err) || jget_string(*j, "content", &s, err) ? -1 : 0;
-    if (strcmp(enc, SEAL_FORMAT) != 0)
-        return perr_set(err, PERR_INVALID, "payload \"enc\" must be \"%s\" or \"none\"", SEAL_FORMAT);
-    json_t *keys;
-    if (jget_only(*j, sealed_fields, err) != 0 || jget_string(*j, "nonce", &s, err) != 0 ||
-        jget_string(*j, "ciphertext", &s, err) != 0 || jget_object(*j, "keys", &keys, err) != 0)
-        return -1;
-    info->encrypted = 1;
-    const char *id;
-    json_t *v;
-    json_object_foreach(keys, id, v) {
-        if (info->nreaders == SEAL_MAX_READERS)
-            return perr_set(err, PERR_INVALID, "payload has more than %d readers", SEAL_MAX_READERS);
-        if (!ident_valid_participant(id) || !json_is_string(v))
-            return perr_set(err, PERR_INVALID, "payload \"keys\" must map participant ids to base64");
-        size_t n;
-        uint8_t *k = b64_dup(json_string_value(v), SEALED_KEY_BYTES, &n);
-        free(k);
-        if (k == NULL || n != SEALED_KEY_BYTES)
-            return perr_set(err, PERR_INVALID, "payload key for %s is not %d bytes of base64", id, SEALED_KEY_BYTES);
-        strcpy(info->readers[info->nreaders++], id);
+    memset(v, 0, sizeof *v);
+    if (info) {
+        info->encrypted = 0;
+        info->nreaders = 0;
     }
-    if (info->nreaders == 0)
-        return perr_set(err, PERR_INVALID, "a sealed payload must have at least one reader");
+    if (len < SEAL_FORMAT_BYTES + 1 || memcmp(p, SEAL_FORMAT, SEAL_FORMAT_BYTES) != 0)
+        return perr_set(err, PERR_INVALID, "payload: not a parley-seal/v2 payload");
+    const uint8_t *at = p + SEAL_FORMAT_BYTES + 1, *end = p + len;
+    if (p[SEAL_FORMAT_BYTES] == SEAL_MODE_CLEAR) {
+        v->content = at;
+        v->content_len = (size_t)(end - at);
+        return 0;
+    }
+    if (p[SEAL_FORMAT_BYTES] != SEAL_MODE_SEALED)
+        return perr_set(err, PERR_INVALID, "payload: unknown mode %u", (unsigned)p[SEAL_FORMAT_BYTES]);
+    if ((size_t)(end - at) < SEAL_NONCE_BYTES + SEAL_COUNT_BYTES)
+        return perr_set(err, PERR_INVALID, "payload: truncated before the reader count");
+    v->encrypted = 1;
+    v->nonce = at;
+    at += SEAL_NONCE_BYTES;
+    size_t count = (size_t)at[0] << 8 | at[1];
+    at += SEAL_COUNT_BYTES;
+    if (count == 0 || count > SEAL_MAX_READERS)
+        return perr_set(err, PERR_INVALID, "payload: a sealed payload has 1 to %d readers, not %zu",
+                        SEAL_MAX_READERS, count);
+    char prev[IDENT_PARTICIPANT_MAX + 1] = "", id[IDENT_PARTICIPANT_MAX + 1];
+    for (size_t i = 0; i < count; i++) {
+        size_t idlen = at < end ? at[0] : 0;
+        if (idlen == 0 || idlen > IDENT_PARTICIPANT_MAX || (size_t)(end - at) < 1 + idlen + SEALED_KEY_BYTES)
+            return perr_set(err, PERR_INVALID, "payload: reader %zu of %zu is truncated or malformed", i + 1,
+                            count);
+        memcpy(id, at + 1, idlen);
+        id[idlen] = '\0';
+        if (!ident_valid_participant(id))
+            return perr_set(err, PERR_INVALID, "payload: reader %zu is not a participant id", i + 1);
+        if (i > 0 && strcmp(prev, id) >= 0)
+            return perr_set(err, PERR_INVALID, "payload: readers must be in ascending order without repeats (%s)",
+                            id);
+        memcpy(prev, id, idlen + 1);
+        if (want_id && strcmp(id, want_id) == 0)
+            v->key = at + 1 + idlen;
+        if (info)
+            memcpy(info->readers[info->nreaders++], id, idlen + 1);
+        at += 1 + idlen + SEALED_KEY_BYTES;
+    }
+    if ((size_t)(end - at) < SEAL_TAG_BYTES)
+        return perr_set(err, PERR_INVALID, "payload: the ciphertext is shorter than its tag");
+    v->content = at;
+    v->content_len = (size_t)(end - at);
+    if (info)
+        info->encrypted = 1;
     return 0;
 }
 
 int seal_inspect(const uint8_t *payload, size_t len, seal_info *info, perr *err)
 {
-    json_t *j;
-    int rc = parse_payload(payload, len, &j, info, err);
-    json_decref(j);
-    return rc;
+    seal_view v;
+    return parse_payload(payload, len, NULL, info, &v, err);
 }
 
 int seal_open(const uint8_t *payload, size_t len, const char *message_id, const char *reader_id,
               const uint8_t box_pk[KEYFILE_BOX_BYTES], const uint8_t box_sk[KEYFILE_BOX_BYTES],
               buf *out, perr *err)
 {
-    json_t *j;
-    seal_info *info = malloc(sizeof *info);
-    if (info == NULL)
-        return perr_set(err, PERR_INTERNAL, "out of memory");
-    int rc = parse_payload(payload, len, &j, info, err);
-    int encrypted = info->encrypted;
-    free(info);
-    if (rc != 0) {
-        json_decref(j);
+    seal_view v;
+    if (parse_payload(payload, len, reader_id, NULL, &v, err) != 0)
         return -1;
+    if (!v.encrypted) {
+        buf_append(out, v.content, v.content_len);
+        return out->failed ? perr_set(err, PERR_INTERNAL, "out of memory") : 0;
     }
-    size_t n, nn, ctn;
-    if (!encrypted) {
-        uint8_t *c = b64_dup(json_string_value(json_object_get(j, "content")), len, &n);
-        if (c == NULL)
-            rc = perr_set(err, PERR_INVALID, "payload \"content\" is not base64");
-        else
-            buf_append(out, c, n);
-        free(c);
-        json_decref(j);
-        return rc;
-    }
-    const char *sealed_b64 = json_string_value(json_object_get(json_object_get(j, "keys"), reader_id));
-    uint8_t *sealed = sealed_b64 ? b64_dup(sealed_b64, SEALED_KEY_BYTES, &n) : NULL;
-    uint8_t *nonce = b64_dup(json_string_value(json_object_get(j, "nonce")), 64, &nn);
-    uint8_t *ct = b64_dup(json_string_value(json_object_get(j, "ciphertext")), len, &ctn);
+    if (v.key == NULL)
+        return perr_set(err, PERR_FORBIDDEN, "the payload is not sealed to %s", reader_id);
     uint8_t key[SEAL_KEY_BYTES];
+    if (crypto_box_seal_open(key, v.key, SEALED_KEY_BYTES, box_pk, box_sk) != 0)
+        return perr_set(err, PERR_SIGNATURE, "the content key sealed to %s does not open with this key", reader_id);
     buf ad;
     buf_init(&ad);
     additional_data(&ad, message_id);
-    if (sealed_b64 == NULL)
-        rc = perr_set(err, PERR_FORBIDDEN, "the payload is not sealed to %s", reader_id);
-    else if (sealed == NULL || nonce == NULL || ct == NULL ||
-             nn != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
-             ctn < crypto_aead_xchacha20poly1305_ietf_ABYTES)
-        rc = perr_set(err, PERR_INVALID, "payload members are not well-formed base64");
-    else if (crypto_box_seal_open(key, sealed, n, box_pk, box_sk) != 0)
-        rc = perr_set(err, PERR_SIGNATURE, "the content key sealed to %s does not open with this key", reader_id);
-    else if (buf_reserve(out, ctn) != 0)
+    int rc = 0;
+    if (ad.failed || buf_reserve(out, v.content_len) != 0)
         rc = perr_set(err, PERR_INTERNAL, "out of memory");
     else {
         unsigned long long plen;
-        if (crypto_aead_xchacha20poly1305_ietf_decrypt((uint8_t *)out->data + out->len, &plen, NULL, ct,
-                                                       ctn, (const uint8_t *)ad.data, ad.len, nonce,
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt((uint8_t *)out->data + out->len, &plen, NULL, v.content,
+                                                       v.content_len, (const uint8_t *)ad.data, ad.len, v.nonce,
                                                        key) != 0)
             rc = perr_set(err, PERR_SIGNATURE, "payload ciphertext does not authenticate for message %s",
                           message_id);
@@ -210,9 +231,5 @@ int seal_open(const uint8_t *payload, size_t len, const char *message_id, const 
     }
     sodium_memzero(key, sizeof key);
     buf_free(&ad);
-    free(sealed);
-    free(nonce);
-    free(ct);
-    json_decref(j);
     return rc;
 }

@@ -3,12 +3,21 @@
  * A random 256-bit content key encrypts the plaintext once with
  * XChaCha20-Poly1305 (IETF); the content key is sealed (crypto_box_seal) to
  * each reader's X25519 public key. The additional data binds the ciphertext
- * to the message id, so it cannot be replayed inside another message. The
- * payload bytes (what the envelope hashes and the node stores) are JSON:
- *   {"enc":"parley-seal/v1","nonce":b64,"keys":{"<participant>":b64,…},"ciphertext":b64}
+ * to the message id, so it cannot be replayed inside another message.
+ *
+ * The payload bytes (what the envelope hashes and the node stores) are binary,
+ * so the ciphertext is not base64-encoded twice on its way through the
+ * envelope (base64 is applied once, by the envelope's JSON):
+ *   "parley-seal/v2\n"                     format id (also opens the AD)
+ *   0x01                                    sealed
+ *   nonce[24]
+ *   count[2]                                readers, big-endian, 1..256
+ *   count x ( len[1] id[len] key[80] )      ids strictly ascending (bytewise)
+ *   ciphertext[>= 16]                       the rest
  * A TLP:CLEAR payload may instead be carried in the clear:
- *   {"enc":"none","content":b64}
- * The node can check the form and see who holds a key, never the content. */
+ *   "parley-seal/v2\n" 0x00 content
+ * One reader set has one encoding; the node can check the form and see who
+ * holds a key, never the content. */
 #ifndef PARLEY_SEAL_H
 #define PARLEY_SEAL_H
 

@@ -69,7 +69,7 @@ const char *const sqlite_state_sql[SS_COUNT] = {
     [SS_MESSAGE_PUT] = ("INSERT OR IGNORE INTO messages(id, idx, grp, sender, kind, in_reply_to, created,"
                        " deadline, tlp, payload_hash, payload_size)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
-    [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(" BY_ID ", ?2)",
+    [SS_RECIPIENT_PUT] = "INSERT OR IGNORE INTO recipients(msg, participant) VALUES(?1, ?2)",
     [SS_MESSAGE_GET] = ("SELECT " MESSAGE_COLS " FROM messages m WHERE m.idx = " BY_ID),
     [SS_RECIPIENTS_GET] = ("SELECT participant, delivered, acked, ack_id, answered, answer_id, closed"
                           " FROM recipients WHERE msg = " BY_ID " ORDER BY participant"),
@@ -246,8 +246,8 @@ static int sq_message_put(store *base, const store_message *m, const char *const
     if (sqlite_run(s, st, err, "message put") != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        st = stmt(s, SS_RECIPIENT_PUT);
-        sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+        st = stmt(s, SS_RECIPIENT_PUT); /* msg_id is unique: the message is at m->index */
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)m->index);
         sqlite3_bind_text(st, 2, recipients[i], -1, SQLITE_STATIC);
         if (sqlite_run(s, st, err, "recipient put") != 0)
             return -1;
