@@ -1,24 +1,33 @@
-/* sqlite_walvfs.c — a VFS shim that writes a commit's WAL frames with one system call.
+/* sqlite_walvfs.c — a VFS shim that writes a commit's WAL frames, and a
+ * checkpoint's runs of pages, with one system call each.
  *
  * SQLite writes each WAL frame as two pwrite()s (a 24-byte header, then the
- * page). A batch of appends dirties a few hundred pages, and on a virtual
- * machine each system call costs several microseconds, so a group commit spent
- * more time in pwrite() than in fsync(). The shim gathers the contiguous writes
- * to a WAL file in memory and hands them to the real file in one write.
+ * page), and a checkpoint copies each page back to the database file with a
+ * pwrite() of its own. A batch of appends dirties a few hundred pages, and on
+ * a virtual machine each system call costs several microseconds, so a group
+ * commit spent more time in pwrite() than in fsync(). The shim gathers the
+ * contiguous writes to a WAL or main database file in memory and hands them
+ * to the real file in one write. (In WAL mode only checkpoints write the
+ * database file, in page order, so its runs are the pages appends added.)
  *
  * Invariants:
- * - Every method that reads, syncs, resizes, locks, maps or controls a WAL
- *   file flushes the gathered bytes first (all but xWrite and the pure
- *   queries: xCheckReservedLock, xSectorSize, xDeviceCharacteristics, the
- *   xShm* methods, which act on the database file, and xUnfetch), so xSync
- *   (the commit's fsync) and xRead see exactly what SQLite wrote, in order.
+ * - Every method that reads, syncs, resizes, locks, maps or controls a file
+ *   flushes the gathered bytes first (all but xWrite and the pure queries:
+ *   xCheckReservedLock, xSectorSize, xDeviceCharacteristics, the xShm*
+ *   methods, which act on the shared-memory index, and xUnfetch), so xSync
+ *   (the commit's or the checkpoint's fsync) and xRead see exactly what
+ *   SQLite wrote, in order.
  * - Readers learn of new frames only from the wal-index header, which SQLite
- *   writes after the commit's xSync when synchronous=FULL. The shim is used
- *   only by connections opened with synchronous=FULL (sqlite.c), so no reader
- *   is told about a frame still in the buffer.
- * - A crash loses only unsynced bytes, which SQLite never acknowledged and
- *   which WAL recovery discards by their checksums.
- * Files other than WALs pass straight through. */
+ *   writes after the commit's xSync when synchronous=FULL; they read a
+ *   checkpointed page from the database file only once the wal-index says it
+ *   was backfilled, which SQLite writes after the checkpoint's xSync. The shim
+ *   is used only by connections opened with synchronous=FULL (sqlite.c), so
+ *   no reader is told about bytes still in the buffer.
+ * - A crash loses only unsynced bytes, which SQLite never acknowledged: WAL
+ *   recovery discards such frames by their checksums, and a checkpoint cut
+ *   short is redone from the WAL, which stays until the database is synced.
+ * - The main database file is extended with ftruncate (see w_file_control).
+ * Other files (journals, temporary files) pass straight through. */
 #include "store/sqlite_internal.h"
 
 #include <pthread.h>
@@ -32,7 +41,8 @@
 typedef struct wal_file {
     sqlite3_file base;      /* pMethods: our methods */
     sqlite3_file *real;     /* the underlying file, allocated right after this struct */
-    int gather;             /* a WAL file: writes are gathered */
+    int gather;             /* a WAL or main database file: writes are gathered */
+    int main_db;
     unsigned char *buf;
     size_t len, cap;
     sqlite3_int64 start;    /* file offset of buf[0] */
@@ -140,10 +150,25 @@ static int w_check_reserved(sqlite3_file *f, int *out)
     return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
 }
 
+/* The database file grows in chunks (sqlite.c). Without posix_fallocate,
+ * which Debian's SQLite is built without, the unix VFS grows a file by
+ * writing one byte to every 4 KiB block of the new chunk: 8,192 system calls
+ * per 32 MiB, on the sequencer's thread. One ftruncate (xTruncate rounds up
+ * to the chunk) makes the same size; the hint that follows then finds the
+ * file long enough and only maps it. */
 static int w_file_control(sqlite3_file *f, int op, void *arg)
 {
     FLUSHED(f);
-    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+    wal_file *w = (wal_file *)f;
+    if (op == SQLITE_FCNTL_SIZE_HINT && w->main_db) {
+        sqlite3_int64 have;
+        int rc = w->real->pMethods->xFileSize(w->real, &have);
+        if (rc == SQLITE_OK && *(const sqlite3_int64 *)arg > have)
+            rc = w->real->pMethods->xTruncate(w->real, *(const sqlite3_int64 *)arg);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return w->real->pMethods->xFileControl(w->real, op, arg);
 }
 
 static int w_sector_size(sqlite3_file *f)
@@ -198,7 +223,8 @@ static int w_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int 
         return rc; /* base.pMethods stays NULL: SQLite will not call xClose */
     if (w->real->pMethods->iVersion < 3)
         return w->real->pMethods->xClose(w->real), SQLITE_CANTOPEN;
-    w->gather = (flags & SQLITE_OPEN_WAL) != 0;
+    w->gather = (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0;
+    w->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
     w->base.pMethods = &wal_methods;
     return SQLITE_OK;
 }
