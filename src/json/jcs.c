@@ -133,7 +133,7 @@ int jcs_format_number(double v, char out[32])
     return 0;
 }
 
-static void put_string(buf *out, const char *s, size_t len)
+void jcs_put_string(buf *out, const char *s, size_t len)
 {
     buf_putc(out, '"');
     size_t run = 0;
@@ -188,7 +188,7 @@ int jcs_serialize(const json_t *v, buf *out, perr *err)
             return perr_set(err, PERR_INVALID, "number is not finite");
         buf_puts(out, num);
         break;
-    case JSON_STRING: put_string(out, json_string_value(v), json_string_length(v)); break;
+    case JSON_STRING: jcs_put_string(out, json_string_value(v), json_string_length(v)); break;
     case JSON_ARRAY: {
         buf_putc(out, '[');
         for (size_t i = 0; i < json_array_size(v); i++) {
@@ -214,7 +214,7 @@ int jcs_serialize(const json_t *v, buf *out, perr *err)
         for (i = 0; i < n; i++) {
             if (i)
                 buf_putc(out, ',');
-            put_string(out, keys[i], strlen(keys[i]));
+            jcs_put_string(out, keys[i], strlen(keys[i]));
             buf_putc(out, ':');
             if (jcs_serialize(json_object_get(v, keys[i]), out, err) != 0) {
                 free(keys);

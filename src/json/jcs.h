@@ -15,6 +15,8 @@
 
 /* Appends the canonical form of v to out. */
 int jcs_serialize(const json_t *v, buf *out, perr *err);
+/* Appends the canonical JSON string for len bytes of UTF-8 text s. */
+void jcs_put_string(buf *out, const char *s, size_t len);
 /* Returns a malloc'd NUL-terminated canonical string (length in *len). */
 char *jcs_dumps(const json_t *v, size_t *len, perr *err);
 /* Parses untrusted JSON text: duplicate member names are rejected (RFC 8785

@@ -39,15 +39,10 @@ int proof_from_json(const json_t *arr, merkle_hash *proof, size_t *len, perr *er
 
 int receipt_write(const char *leaf, size_t leaf_len, const seq_result *r, buf *out, perr *err)
 {
-    /* The leaf is already canonical JSON text: it is copied in, not re-parsed. */
-    json_t *cp = json_string(r->checkpoint);
-    char *note = cp ? json_dumps(cp, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    json_decref(cp);
-    if (note == NULL)
-        return perr_set(err, PERR_INTERNAL, "cannot encode the checkpoint");
+    /* The leaf is already canonical JSON text: it is copied in, not re-parsed.
+     * The checkpoint is the node's own UTF-8 note text. */
     buf_puts(out, "{\"checkpoint\":");
-    buf_puts(out, note);
-    free(note);
+    jcs_put_string(out, r->checkpoint, strlen(r->checkpoint));
     buf_puts(out, ",\"entry\":");
     buf_append(out, leaf, leaf_len);
     buf_puts(out, ",\"inclusion_proof\":[");
