@@ -23,6 +23,10 @@
 #include "http/http.h"
 
 #define HTTP_MAX_POLLERS 16
+/* Each connection's memory pool: request headers up to about half of it, and
+ * the read buffer. libmicrohttpd zeroes the whole pool between two requests
+ * on a connection, so its default of 32 KiB was a 32 KiB memset per request. */
+#define HTTP_CONNECTION_MEMORY ((size_t)16 << 10)
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -337,6 +341,7 @@ http_server *http_server_start(node *n, const char *listen, int port, perr *err)
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)n->cfg.max_connections,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONNECTION_MEMORY,
                                  MHD_OPTION_THREAD_POOL_SIZE, http_server_pollers(),
                                  MHD_OPTION_END);
     if (s->daemon == NULL) {
