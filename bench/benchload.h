@@ -1,7 +1,8 @@
 /* benchload.h — the load the append benchmarks share: the raw Ed25519
  * verification rate they are judged against, the signed envelopes they send
  * (what a participant's client would), and the epoll HTTP client that posts
- * them. Included by one benchmark program each, hence static functions. */
+ * them. Included by one benchmark program each, hence static inline
+ * functions (a program need not use them all). */
 #ifndef PARLEY_BENCHLOAD_H
 #define PARLEY_BENCHLOAD_H
 
@@ -21,7 +22,7 @@
 
 /* [ENVELOPES] [IN_FLIGHT] (defaults 20000, 256); 0 if they are usable and
  * libsodium is ready. */
-static int bench_args(int argc, char **argv, int *total, int *in_flight)
+static inline int bench_args(int argc, char **argv, int *total, int *in_flight)
 {
     *total = argc > 1 ? atoi(argv[1]) : 20000;
     *in_flight = argc > 2 ? atoi(argv[2]) : 256;
@@ -38,7 +39,7 @@ static uint8_t vk_pk[32], vk_sig[64];
 static int vk_ready;
 static const char vk_msg[] = "parley-envelope/v1\n{\"header\":\"a typical 500-byte header\"}";
 
-static void *verify_loop(void *p)
+static inline void *verify_loop(void *p)
 {
     verify_arg *a = p;
     double end = now_s() + a->seconds;
@@ -50,7 +51,7 @@ static void *verify_loop(void *p)
 
 /* Raw libsodium Ed25519 verifications per second on `threads` threads: the
  * yardstick the append benchmarks are judged against. */
-static double verify_rate(int threads)
+static inline double verify_rate(int threads)
 {
     if (!vk_ready) {
         uint8_t sk[64];
@@ -76,7 +77,7 @@ static double verify_rate(int threads)
 }
 
 /* TLP:AMBER notifications whose 600-byte plaintext is sealed to RU and US. */
-static char **make_envelopes(const participant_secret *from, const participant_secret *to_key, int n)
+static inline char **make_envelopes(const participant_secret *from, const participant_secret *to_key, int n)
 {
     char **out = malloc(sizeof *out * (size_t)n);
     const char *to[] = {"RU"};
@@ -122,7 +123,7 @@ typedef struct http_conn {
     size_t have, cap;
 } http_conn;
 
-static int send_envelope(http_conn *c, char **envs)
+static inline int send_envelope(http_conn *c, char **envs)
 {
     char head[400];
     size_t blen = strlen(envs[c->next]);
@@ -134,7 +135,7 @@ static int send_envelope(http_conn *c, char **envs)
 }
 
 /* 1: a whole response is in c->in (status in *status); 0: not yet; -1: closed. */
-static int read_some(http_conn *c, int *status)
+static inline int read_some(http_conn *c, int *status)
 {
     if (c->have + 65536 > c->cap) {
         c->cap = (c->cap + 65536) * 2;
@@ -149,7 +150,7 @@ static int read_some(http_conn *c, int *status)
     return bench_response_complete(c->in, c->have, status, &body_at);
 }
 
-static double run_http_clients(int port, const char *token, char **envs, int total, int conns, int *failures, double *cpu_us)
+static inline double run_http_clients(int port, const char *token, char **envs, int total, int conns, int *failures, double *cpu_us)
 {
     int per = total / conns, ep = epoll_create1(0), open_conns = 0;
     http_conn *c = calloc((size_t)conns, sizeof *c);
