@@ -42,7 +42,7 @@ typedef struct wal_file {
     sqlite3_file base;      /* pMethods: our methods */
     sqlite3_file *real;     /* the underlying file, allocated right after this struct */
     int gather;             /* a WAL or main database file: writes are gathered */
-    int main_db;
+    int main_db;            /* the database file: grown by ftruncate (w_file_control) */
     unsigned char *buf;
     size_t len, cap;
     sqlite3_int64 start;    /* file offset of buf[0] */
