@@ -269,6 +269,7 @@ int main(int argc, char **argv)
         char dir[] = "/tmp/parley-bench-XXXXXX";
         node *n = bench_node_open(dir, &us, &ru);
         if (n == NULL) {
+            bench_node_remove(dir);
             failures++;
             break;
         }
