@@ -135,24 +135,51 @@ static double run_lib_clients(node *n, char **envs, int total, int in_flight, in
 static const char *const seq_thread[] = {"parley-seq", NULL};
 static const char *const server_threads[] = {"MHD-worker", "parley-seq", NULL};
 
+/* A phase's measuring window: the sequencer's counters and each thread's
+ * CPU, read before and after. */
+typedef struct phase_probe {
+    node *n;
+    seq_stats st0, st1;
+    thread_cpu t0, t1;
+} phase_probe;
+
+static void probe_start(phase_probe *p, node *n)
+{
+    p->n = n;
+    sequencer_stats_get(n->seq, &p->st0);
+    thread_cpu_snap(&p->t0);
+}
+
+static void probe_stop(phase_probe *p)
+{
+    thread_cpu_snap(&p->t1);
+    sequencer_stats_get(p->n->seq, &p->st1);
+}
+
+/* Ends a phase's figures line (batching, sequencer time, failures) and
+ * prints its CPU per append by thread. */
+static void probe_report(const phase_probe *p, double cpu_us, int failed, const char *const *threads,
+                         const char *rest_label)
+{
+    double ops = (double)(p->st1.entries - p->st0.entries);
+    unsigned long long batches = (unsigned long long)(p->st1.batches - p->st0.batches);
+    printf("%llu batches = %.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n", batches,
+           ops / (double)batches, (double)(p->st1.busy_us - p->st0.busy_us) / ops, failed);
+    print_thread_cpu(&p->t0, &p->t1, threads, rest_label, cpu_us * ops / 1e6, ops);
+}
+
 /* One library phase: prints its figures, returns appends per second. */
 static double lib_phase(node *n, char **envs, int total, int clients, int cores, int *failures)
 {
-    seq_stats st0, st1;
-    thread_cpu t0, t1;
+    phase_probe p;
     double cpu_us;
     int failed;
-    sequencer_stats_get(n->seq, &st0);
-    thread_cpu_snap(&t0);
+    probe_start(&p, n);
     double rate = run_lib_clients(n, envs, total, clients, cores, &failed, &cpu_us);
-    thread_cpu_snap(&t1);
-    sequencer_stats_get(n->seq, &st1);
-    double ops = (double)(st1.entries - st0.entries);
-    printf("library appends + receipts:  %9.0f /s  (%d threads, %d in flight, %.0f us CPU/append, %llu batches = "
-           "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
-           rate, cores, clients, cpu_us, (unsigned long long)(st1.batches - st0.batches),
-           ops / (double)(st1.batches - st0.batches), (double)(st1.busy_us - st0.busy_us) / ops, failed);
-    print_thread_cpu(&t0, &t1, seq_thread, "callers (admission)", cpu_us * ops / 1e6, ops);
+    probe_stop(&p);
+    printf("library appends + receipts:  %9.0f /s  (%d threads, %d in flight, %.0f us CPU/append, ", rate, cores,
+           clients, cpu_us);
+    probe_report(&p, cpu_us, failed, seq_thread, "callers (admission)");
     *failures += failed;
     return rate;
 }
@@ -167,21 +194,15 @@ static double http_phase(node *n, char **envs, int total, int clients, int *fail
         *failures += total;
         return 0;
     }
-    seq_stats st0, st1;
-    thread_cpu t0, t1;
+    phase_probe p;
     double cpu_us;
     int failed;
-    sequencer_stats_get(n->seq, &st0);
-    thread_cpu_snap(&t0);
+    probe_start(&p, n);
     double rate = run_http_clients(http_server_port(srv), bench_token, envs, total, clients, &failed, &cpu_us);
-    thread_cpu_snap(&t1);
-    sequencer_stats_get(n->seq, &st1);
-    double ops = (double)(st1.entries - st0.entries);
-    printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.0f us CPU/append, "
-           "%.1f entries/fsync, sequencer %.1f us/entry, %d failed)\n",
-           rate, clients, cpu_us, ops / (double)(st1.batches - st0.batches), (double)(st1.busy_us - st0.busy_us) / ops,
-           failed);
-    print_thread_cpu(&t0, &t1, server_threads, "load generator", cpu_us * ops / 1e6, ops);
+    probe_stop(&p);
+    printf("HTTP POST appends + receipts:%9.0f /s  (%d keep-alive connections, %.0f us CPU/append, ", rate, clients,
+           cpu_us);
+    probe_report(&p, cpu_us, failed, server_threads, "load generator");
     http_server_stop(srv);
     *failures += failed;
     return rate;
