@@ -115,10 +115,13 @@ static inline char **make_envelopes(const participant_secret *from, const partic
 
 /* HTTP clients: keep-alive connections, each with one request outstanding,
  * all driven by one epoll thread, so the load generator takes little of the
- * CPU it shares with the server it measures. */
+ * CPU it shares with the server it measures. Connection i of n sends
+ * envelopes i, i+n, i+2n...: the envelopes were made in id order, so what is
+ * in flight at any moment was made at about the same time, as when each
+ * sender makes a message and sends it at once. */
 typedef struct http_conn {
     const char *token;
-    int fd, next, end;
+    int fd, next, end, step;
     char *in;
     size_t have, cap;
 } http_conn;
@@ -150,6 +153,12 @@ static inline int read_some(http_conn *c, int *status)
     return bench_response_complete(c->in, c->have, status, &body_at);
 }
 
+/* The request in flight, if any, and those not sent yet. */
+static inline int requests_left(const http_conn *c)
+{
+    return c->next < c->end ? (c->end - c->next + c->step - 1) / c->step : 0;
+}
+
 static inline double run_http_clients(int port, const char *token, char **envs, int total, int conns, int *failures, double *cpu_us)
 {
     int per = total / conns, ep = epoll_create1(0), open_conns = 0;
@@ -157,7 +166,7 @@ static inline double run_http_clients(int port, const char *token, char **envs, 
     *failures = 0;
     double t0 = now_s(), c0 = cpu_s();
     for (int i = 0; i < conns; i++) {
-        c[i] = (http_conn){.token = token, .fd = bench_connect(port), .next = i * per, .end = (i + 1) * per};
+        c[i] = (http_conn){.token = token, .fd = bench_connect(port), .next = i, .end = i + per * conns, .step = conns};
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &c[i]};
         if (c[i].fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, c[i].fd, &ev) != 0 || send_envelope(&c[i], envs) != 0) {
             *failures += per;
@@ -178,7 +187,7 @@ static inline double run_http_clients(int port, const char *token, char **envs, 
             for (int i = 0; i < conns; i++)
                 if (c[i].next < c[i].end && c[i].fd >= 0) {
                     waiting++;
-                    left += c[i].end - c[i].next;
+                    left += requests_left(&c[i]);
                 }
             fprintf(stderr, "no answer for 10 s on any of %d connections: %d requests failed\n", waiting, left);
             *failures += left;
@@ -192,13 +201,13 @@ static inline double run_http_clients(int port, const char *token, char **envs, 
             if (rc == 1) {
                 if (status != 201 && (*failures)++ < 3) /* the first few, to say why */
                     fprintf(stderr, "answered %d: %.300s\n", status, x->in);
-                if (++x->next < x->end && send_envelope(x, envs) == 0)
+                if ((x->next += x->step) < x->end && send_envelope(x, envs) == 0)
                     continue;
             }
             if (x->next < x->end)
                 fprintf(stderr, "connection %s with %d requests left\n", rc < 0 ? "closed" : "unusable",
-                        x->end - x->next);
-            *failures += x->end - x->next; /* the request in flight, if any, and those never sent */
+                        requests_left(x));
+            *failures += requests_left(x);
             x->next = x->end;
             close(x->fd);
             open_conns--;

@@ -37,7 +37,8 @@ static const char schema_sql[] =
 enum stmt_id {
     ST_LOG_SIZE, ST_NODE, ST_NODES, ST_ENTRIES, ST_ENTRY, ST_PAYLOAD,
     ST_INSERT_ENTRY, ST_INSERT_NODE, ST_INSERT_CHECKPOINT,
-    ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT, ST_COUNT
+    ST_LATEST_CHECKPOINT, ST_CHECKPOINT_AT, ST_META_GET, ST_META_PUT,
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_COUNT
 };
 _Static_assert(ST_COUNT <= SQLITE_LOG_STMTS, "raise SQLITE_LOG_STMTS");
 
@@ -56,6 +57,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CHECKPOINT_AT] = "SELECT note FROM checkpoints WHERE size = ?1",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+    /* Prepared once: a group commit would otherwise parse them for every batch. */
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
 };
 
 typedef struct sqlite_batch {
@@ -289,6 +294,14 @@ static int insert_entry(sqlite_store *s, store_entry *e, uint64_t idx, perr *err
     return rc == SQLITE_DONE ? 0 : db_error(s, err, "insert entry");
 }
 
+/* A failed COMMIT can leave the transaction open; whatever ROLLBACK says,
+ * the caller reports the error that led here. */
+static void rollback(sqlite_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        (void)sqlite_run(s, stmt(s, ST_ROLLBACK), NULL, "rollback");
+}
+
 static int sq_append_batch(store *base, store_entry *entries, size_t n, store_leaf_fn on_leaf,
                            store_checkpoint_fn on_checkpoint, void *ctx, char **checkpoint,
                            perr *err)
@@ -296,7 +309,7 @@ static int sq_append_batch(store *base, store_entry *entries, size_t n, store_le
     sqlite_store *s = S(base);
     uint64_t size;
     *checkpoint = NULL;
-    if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+    if (sqlite_run(s, stmt(s, ST_BEGIN), err, "begin") != 0)
         return -1;
     if (sq_log_size(base, &size, err) != 0)
         goto rollback;
@@ -333,11 +346,11 @@ static int sq_append_batch(store *base, store_entry *entries, size_t n, store_le
             goto rollback;
         }
     }
-    if (exec(s, "COMMIT", err) != 0)
+    if (sqlite_run(s, stmt(s, ST_COMMIT), err, "commit") != 0)
         goto rollback;
     return 0;
 rollback:
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    rollback(s);
     free(*checkpoint);
     *checkpoint = NULL;
     return -1;
@@ -365,10 +378,10 @@ static int sq_meta_put(store *base, const char *key, const char *value, perr *er
 static int sq_transaction(store *base, int (*fn)(void *ctx, store *s, perr *err), void *ctx, perr *err)
 {
     sqlite_store *s = S(base);
-    if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+    if (sqlite_run(s, stmt(s, ST_BEGIN), err, "begin") != 0)
         return -1;
-    if (fn(ctx, base, err) != 0 || exec(s, "COMMIT", err) != 0) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (fn(ctx, base, err) != 0 || sqlite_run(s, stmt(s, ST_COMMIT), err, "commit") != 0) {
+        rollback(s);
         return -1;
     }
     return 0;

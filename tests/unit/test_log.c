@@ -295,6 +295,16 @@ static char *refuse_checkpoint(void *ctx, uint64_t size, perr *err)
     return NULL;
 }
 
+static char *plain_checkpoint(void *ctx, uint64_t size, perr *err)
+{
+    (void)ctx;
+    (void)size;
+    (void)err;
+    return strdup("test checkpoint");
+}
+
+/* A batch whose checkpoint cannot be made leaves no trace, and the store
+ * takes the next batch: no transaction is left open. */
 static void test_aborted_batch_leaves_nothing(void **state)
 {
     (void)state;
@@ -311,6 +321,13 @@ static void test_aborted_batch_leaves_nothing(void **state)
     assert_int_equal(after, before);
     merkle_hash h;
     assert_int_not_equal(store_node(s, 0, before, h), 0);
+    assert_int_equal(store_append_batch(s, &e, 1, noop_leaf, plain_checkpoint, NULL, &cp, &err), 0);
+    assert_int_equal(e.duplicate, 0);
+    assert_int_equal(e.index, before);
+    free(cp);
+    assert_int_equal(store_log_size(s, &after, &err), 0);
+    assert_int_equal(after, before + 1);
+    assert_int_equal(store_node(s, 0, before, h), 0);
     store_close(s);
 }
 
@@ -363,14 +380,6 @@ static void test_token_reissue_reaches_authentication(void **state)
     assert_int_equal(hotline_authenticate(&n->hl, header, who, &err), 0);
     assert_string_equal(who, "RU");
     node_close(n);
-}
-
-static char *plain_checkpoint(void *ctx, uint64_t size, perr *err)
-{
-    (void)ctx;
-    (void)size;
-    (void)err;
-    return strdup("test checkpoint");
 }
 
 /* Submissions started without waiting: each is called back once, on the
