@@ -304,10 +304,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* One more than the cores: the sequencer shares the cores with the polling
+ * threads, and the extra one keeps admission going while it runs. The
+ * scheduler then gives admission a larger share, so each batch (one fsync,
+ * one burst of answers) holds more entries, and an append costs less
+ * (docs/benchmarks.md, session 8). */
 unsigned http_server_pollers(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores < 2 ? 2u : cores > HTTP_MAX_POLLERS ? HTTP_MAX_POLLERS : (unsigned)cores;
+    return cores < 1 ? 2u : cores + 1 > HTTP_MAX_POLLERS ? HTTP_MAX_POLLERS : (unsigned)cores + 1;
 }
 
 http_server *http_server_start(node *n, const char *listen, int port, perr *err)

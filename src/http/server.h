@@ -10,7 +10,8 @@ typedef struct http_server http_server;
 /* Listens on the node's configured address; port 0 picks a free port. */
 http_server *http_server_start(node *n, const char *listen, int port, perr *err);
 int http_server_port(const http_server *s);
-/* How many polling threads a server runs on this machine: one per core, 2 to 16. */
+/* How many polling threads a server runs on this machine: one per core and
+ * one more, 2 to 16. */
 unsigned http_server_pollers(void);
 void http_server_stop(http_server *s);
 
