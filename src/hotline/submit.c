@@ -193,8 +193,12 @@ hotline_submission *hotline_submit_start(hotline *h, const char *sender, const c
     }
     s->logged = logged;
     s->ctx = ctx;
-    if (admit(h, sender, body, len, s, err) != 0 ||
-        sequencer_append_start(h->seq, &s->entry, &s->result, &s->err, on_sequenced, s) != 0) {
+    /* A gathering sequencer waits for this request while it is admitted. */
+    sequencer_admission_begin(h->seq);
+    int rc = admit(h, sender, body, len, s, err) != 0 ||
+             sequencer_append_start(h->seq, &s->entry, &s->result, &s->err, on_sequenced, s) != 0;
+    sequencer_admission_end(h->seq);
+    if (rc) {
         if (s->err.code)
             *err = s->err;
         submission_free(s);

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,9 +46,13 @@ struct sequencer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t work;  /* queue became non-empty, or stop */
+    pthread_cond_t stop;  /* stop: ends a gathering pause (CLOCK_MONOTONIC) */
     request *head, *tail;
     int stopping;
     size_t last_batch; /* requests in the batch before */
+    unsigned gather_us;
+    atomic_int admitting;    /* admissions under way (sequencer_admission_begin) */
+    atomic_uint admissions;  /* admissions begun, ever */
     seq_stats stats;
 };
 
@@ -204,6 +209,22 @@ static uint64_t monotonic_us(void)
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
+/* CLOCK_MONOTONIC, us from now: the clock the stop condition waits on. */
+static struct timespec after_us(unsigned us)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_nsec += (long)(us % 1000000u) * 1000L;
+    t.tv_sec += (time_t)(us / 1000000u) + t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    return t;
+}
+
+static int timespec_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
 static void *sequencer_main(void *arg)
 {
     sequencer *q = arg;
@@ -214,18 +235,28 @@ static void *sequencer_main(void *arg)
             pthread_cond_wait(&q->work, &q->mu);
         if (q->head == NULL && q->stopping)
             break;
-        /* After a batch of several requests, more are on their way: a pause
-         * before taking the next lets one fsync, one checkpoint signature and
-         * one round of wake-ups serve more of them (PostgreSQL's commit_delay,
-         * taken only when other commits are in flight). A lone append is
-         * never delayed. */
-        int gather = q->last_batch >= SEQUENCER_GATHER_AFTER && !q->stopping;
+        /* After a batch of several requests, while others are being
+         * admitted, a pause before taking the next lets one fsync, one
+         * checkpoint signature and one round of wake-ups serve more of them
+         * (PostgreSQL's commit_delay, taken only when other commits are in
+         * flight). It lasts while admissions go on, until none has been
+         * under way or begun for SEQUENCER_GATHER_QUIET_US: with a few
+         * clients, that is soon after they are all back; under load, the
+         * cap. A lone append is never delayed. */
+        int gather = q->last_batch >= SEQUENCER_GATHER_AFTER && !q->stopping &&
+                     atomic_load(&q->admitting) > 0;
         if (gather) {
-            pthread_mutex_unlock(&q->mu);
-            struct timespec pause = {0, SEQUENCER_GATHER_US * 1000L};
-            while (nanosleep(&pause, &pause) != 0) /* only EINTR */
-                ;
-            pthread_mutex_lock(&q->mu);
+            struct timespec cap = after_us(q->gather_us);
+            unsigned seen = atomic_load(&q->admissions);
+            for (;;) {
+                struct timespec tick = after_us(SEQUENCER_GATHER_QUIET_US);
+                int last = timespec_before(&cap, &tick);
+                pthread_cond_timedwait(&q->stop, &q->mu, last ? &cap : &tick);
+                unsigned now = atomic_load(&q->admissions);
+                if (last || q->stopping || (now == seen && atomic_load(&q->admitting) == 0))
+                    break;
+                seen = now;
+            }
         }
         /* Take up to SEQUENCER_MAX_BATCH requests. */
         request *batch = q->head, *last = batch;
@@ -289,10 +320,19 @@ sequencer *sequencer_start(store *writer, const notekey_signer *log_key, seq_app
         goto fail;
     }
     q->stats.tree_size = size;
+    q->gather_us = SEQUENCER_GATHER_US;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->stop, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     if (pthread_create(&q->thread, NULL, sequencer_main, q) != 0) {
         perr_set(err, PERR_INTERNAL, "cannot start the sequencer thread");
+        pthread_cond_destroy(&q->stop);
+        pthread_cond_destroy(&q->work);
+        pthread_mutex_destroy(&q->mu);
         goto fail;
     }
     return q;
@@ -397,6 +437,27 @@ int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t
     return rc;
 }
 
+void sequencer_admission_begin(sequencer *q)
+{
+    if (q) {
+        atomic_fetch_add(&q->admissions, 1);
+        atomic_fetch_add(&q->admitting, 1);
+    }
+}
+
+void sequencer_admission_end(sequencer *q)
+{
+    if (q)
+        atomic_fetch_sub(&q->admitting, 1);
+}
+
+void sequencer_set_gather_us(sequencer *q, unsigned us)
+{
+    pthread_mutex_lock(&q->mu);
+    q->gather_us = us;
+    pthread_mutex_unlock(&q->mu);
+}
+
 void sequencer_stats_get(sequencer *q, seq_stats *out)
 {
     pthread_mutex_lock(&q->mu);
@@ -411,10 +472,12 @@ void sequencer_stop(sequencer *q)
     pthread_mutex_lock(&q->mu);
     q->stopping = 1;
     pthread_cond_broadcast(&q->work);
+    pthread_cond_broadcast(&q->stop);
     pthread_mutex_unlock(&q->mu);
     pthread_join(q->thread, NULL);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->stop);
     free(q->cache);
     free(q);
 }

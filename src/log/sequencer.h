@@ -21,11 +21,15 @@
 #define SEQUENCER_MAX_BATCH 4096 /* requests per batch */
 #define SEQUENCER_MAX_BULK 100000 /* entries per bulk request */
 /* Under load the sequencer gathers before it commits: after a batch of at
- * least SEQUENCER_GATHER_AFTER requests it waits SEQUENCER_GATHER_US before
- * taking the next, so each fsync serves more entries. A lone append (the
- * batch before it was small) is committed at once. */
+ * least SEQUENCER_GATHER_AFTER requests, while other requests are being
+ * admitted (sequencer_admission_begin/end), it waits for them before taking
+ * the next batch, so each fsync serves more entries. The pause ends once no
+ * admission has been under way or begun for SEQUENCER_GATHER_QUIET_US, or
+ * after SEQUENCER_GATHER_US. A lone append (the batch before it was small),
+ * or one with nothing else on its way, is committed at once. */
 #define SEQUENCER_GATHER_AFTER 4
-#define SEQUENCER_GATHER_US 1000
+#define SEQUENCER_GATHER_US 2000
+#define SEQUENCER_GATHER_QUIET_US 250
 
 typedef struct sequencer sequencer;
 
@@ -73,6 +77,14 @@ int sequencer_append_start(sequencer *q, store_entry *entry, seq_result *out, pe
  * each entry's index and duplicate flag are filled in. No receipts: callers
  * that need one ask receipt_at() later. Duplicates are not errors here. */
 int sequencer_append_bulk(sequencer *q, store_entry *entries, size_t n, uint64_t *tree_size, perr *err);
+/* A request that will be appended is being admitted (parsed, checked,
+ * verified) on some thread: a gathering sequencer waits while admissions go
+ * on. Every begin is matched by one end, whether the request was queued or
+ * refused. Both accept NULL. */
+void sequencer_admission_begin(sequencer *q);
+void sequencer_admission_end(sequencer *q);
+/* The longest gathering pause, SEQUENCER_GATHER_US unless set (tests). */
+void sequencer_set_gather_us(sequencer *q, unsigned us);
 void sequencer_stats_get(sequencer *q, seq_stats *out);
 /* Stops accepting new requests, commits those already queued, joins the thread. */
 void sequencer_stop(sequencer *q);

@@ -499,8 +499,37 @@ static void append_one(sequencer *q, int k)
     seq_result_free(&r);
 }
 
-/* The gathering pause: never for appends that come one at a time, once for
- * the batch that follows a batch of several requests. */
+enum { BEHIND = 6 };
+
+/* Makes a batch of BEHIND requests: one append is held open on the
+ * sequencer while BEHIND more queue behind it, then all are released. */
+static void batch_behind_held(sequencer *q, holding_apply *h, int tag)
+{
+    char leaves[BEHIND + 1][32];
+    store_entry es[BEHIND + 1];
+    seq_result rs[BEHIND + 1];
+    perr errs[BEHIND + 1];
+    sem_t logged;
+    sem_init(&logged, 0, 0);
+    atomic_store(&h->hold, 1);
+    for (int k = 0; k <= BEHIND; k++) {
+        snprintf(leaves[k], sizeof leaves[k], "{\"behind\":%d}", tag + k);
+        es[k] = (store_entry){.leaf = leaves[k], .leaf_len = strlen(leaves[k])};
+        assert_int_equal(sequencer_append_start(q, &es[k], &rs[k], &errs[k], on_gather_logged, &logged), 0);
+        if (k == 0)
+            sem_wait(&h->entered);
+    }
+    sem_post(&h->release);
+    for (int k = 0; k <= BEHIND; k++)
+        sem_wait(&logged);
+    for (int k = 0; k <= BEHIND; k++)
+        seq_result_free(&rs[k]);
+    sem_destroy(&logged);
+}
+
+/* The gathering pause: never for appends that come one at a time, nor when
+ * nothing else is being admitted; after a batch of several requests, while
+ * another is admitted, until that admission ends or at most the cap. */
 static void test_sequencer_gathers_only_under_load(void **state)
 {
     (void)state;
@@ -518,46 +547,66 @@ static void test_sequencer_gathers_only_under_load(void **state)
     assert_non_null(q);
     seq_stats st;
 
-    for (int k = 0; k < 6; k++) /* one at a time: six batches of one, no pause */
+    /* One at a time, even with an admission under way: six batches of one. */
+    sequencer_admission_begin(q);
+    for (int k = 0; k < 6; k++)
         append_one(q, k);
+    sequencer_admission_end(q);
     sequencer_stats_get(q, &st);
     assert_int_equal(st.batches, 6);
     assert_int_equal(st.gathered, 0);
 
-    /* One batch of one is held open while six more requests queue behind it. */
-    enum { BEHIND = 6 };
-    char leaves[BEHIND + 1][32];
-    store_entry es[BEHIND + 1];
-    seq_result rs[BEHIND + 1];
-    perr errs[BEHIND + 1];
-    sem_t logged;
-    sem_init(&logged, 0, 0);
-    atomic_store(&h.hold, 1);
-    for (int k = 0; k <= BEHIND; k++) {
-        snprintf(leaves[k], sizeof leaves[k], "{\"behind\":%d}", k);
-        es[k] = (store_entry){.leaf = leaves[k], .leaf_len = strlen(leaves[k])};
-        assert_int_equal(sequencer_append_start(q, &es[k], &rs[k], &errs[k], on_gather_logged, &logged), 0);
-        if (k == 0)
-            sem_wait(&h.entered);
-    }
-    sem_post(&h.release);
-    for (int k = 0; k <= BEHIND; k++)
-        sem_wait(&logged);
+    batch_behind_held(q, &h, 10); /* the held one, then the six as one batch */
     sequencer_stats_get(q, &st);
-    assert_int_equal(st.batches, 8); /* the held one, then the six as one batch */
+    assert_int_equal(st.batches, 8);
     assert_int_equal(st.gathered, 0); /* the six followed a batch of one */
 
-    append_one(q, 100); /* follows the batch of six: gathered */
-    append_one(q, 101); /* follows a batch of one: at once */
+    append_one(q, 100); /* follows the six, but nothing else is admitted: at once */
     sequencer_stats_get(q, &st);
-    assert_int_equal(st.batches, 10);
+    assert_int_equal(st.batches, 9);
+    assert_int_equal(st.gathered, 0);
+
+    /* An admission under way holds the next batch back until the cap. */
+    batch_behind_held(q, &h, 20);
+    sequencer_set_gather_us(q, 20000);
+    sequencer_admission_begin(q);
+    append_one(q, 101);
+    sequencer_admission_end(q);
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 12);
     assert_int_equal(st.gathered, 1);
-    assert_int_equal(st.tree_size, 6 + BEHIND + 1 + 2);
+
+    /* ...or until it ends, long before a cap of 60 s. */
+    batch_behind_held(q, &h, 30);
+    sequencer_set_gather_us(q, 60000000u);
+    sequencer_admission_begin(q);
+    char leaf[] = "{\"gather\":102}";
+    store_entry e = {.leaf = leaf, .leaf_len = strlen(leaf)};
+    seq_result r;
+    perr e_err;
+    sem_t logged;
+    sem_init(&logged, 0, 0);
+    assert_int_equal(sequencer_append_start(q, &e, &r, &e_err, on_gather_logged, &logged), 0);
+    struct timespec gap = {0, 100000000L}; /* the sequencer is waiting by then */
+    nanosleep(&gap, NULL);
+    sequencer_admission_end(q);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    assert_int_equal(sem_timedwait(&logged, &until), 0);
+    seq_result_free(&r);
+    sem_destroy(&logged);
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 15);
+    assert_int_equal(st.gathered, 2);
+
+    append_one(q, 103); /* follows a batch of one: at once */
+    sequencer_stats_get(q, &st);
+    assert_int_equal(st.batches, 16);
+    assert_int_equal(st.gathered, 2);
+    assert_int_equal(st.tree_size, 6 + 3 * (BEHIND + 1) + 4);
 
     sequencer_stop(q);
-    for (int k = 0; k <= BEHIND; k++)
-        seq_result_free(&rs[k]);
-    sem_destroy(&logged);
     sem_destroy(&h.entered);
     sem_destroy(&h.release);
     store_close(s);
