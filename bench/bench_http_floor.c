@@ -1,10 +1,10 @@
 /* bench_http_floor.c — the least work any durable HTTP append of a Parley
  * envelope must do on this machine with the libraries this project must use,
  * measured the way bench_append measures POST /api/v1/messages:
- *   libmicrohttpd in the mode `parley serve` uses (one epoll polling thread
- *   per core; the request is suspended while its append is committed and
- *   resumed by the committing thread, which gathers under load as the
- *   sequencer does), jansson parsing the envelope, the sealed payload's
+ *   libmicrohttpd in the mode `parley serve` uses (http_server_pollers()
+ *   epoll polling threads; the request is suspended while its append is
+ *   committed and resumed by the committing thread, which gathers under
+ *   load as the sequencer does), jansson parsing the envelope, the sealed payload's
  *   form (TLP enforcement needs to see who holds a key), base64 and
  *   SHA-256 of the payload, the header's canonical text, one Ed25519
  *   verification, the leaf hash, a SQLite WAL insert of leaf and payload
@@ -132,7 +132,9 @@ static void *floor_log_main(void *p)
             pthread_cond_wait(&g->work, &g->mu);
         if (g->head == NULL)
             break;
-        if (g->last_batch >= SEQUENCER_GATHER_AFTER) { /* the sequencer's gathering pause */
+        /* The sequencer's gathering pause as it runs under this load, where
+         * admissions never stop for long: to its cap. */
+        if (g->last_batch >= SEQUENCER_GATHER_AFTER) {
             pthread_mutex_unlock(&g->mu);
             struct timespec pause = {0, SEQUENCER_GATHER_US * 1000L};
             nanosleep(&pause, NULL);
