@@ -50,7 +50,7 @@ struct sequencer {
     request *head, *tail;
     int stopping;
     size_t last_batch; /* requests in the batch before */
-    unsigned gather_us;
+    unsigned gather_us;      /* the longest gathering pause */
     atomic_int admitting;    /* admissions under way (sequencer_admission_begin) */
     atomic_uint admissions;  /* admissions begun, ever */
     seq_stats stats;
@@ -250,10 +250,10 @@ static void *sequencer_main(void *arg)
             unsigned seen = atomic_load(&q->admissions);
             for (;;) {
                 struct timespec tick = after_us(SEQUENCER_GATHER_QUIET_US);
-                int last = timespec_before(&cap, &tick);
-                pthread_cond_timedwait(&q->stop, &q->mu, last ? &cap : &tick);
+                int at_cap = timespec_before(&cap, &tick);
+                pthread_cond_timedwait(&q->stop, &q->mu, at_cap ? &cap : &tick);
                 unsigned now = atomic_load(&q->admissions);
-                if (last || q->stopping || (now == seen && atomic_load(&q->admitting) == 0))
+                if (at_cap || q->stopping || (now == seen && atomic_load(&q->admitting) == 0))
                     break;
                 seen = now;
             }
