@@ -314,16 +314,9 @@ int main(int argc, char **argv)
     if (!only && failures == 0)
         printf("ratio to 1-thread verify, the median of %d runs: library %.0f%%, HTTP %.0f%%\n", runs,
                100 * percentile(lib_ratio, (size_t)runs, 0.5), 100 * percentile(http_ratio, (size_t)runs, 0.5));
-    for (int r = 0; r < runs; r++)
-        for (int i = 0; i < total; i++) {
-            if (lib_envs[r])
-                free(lib_envs[r][i]);
-            if (http_envs[r])
-                free(http_envs[r][i]);
-        }
     for (int r = 0; r < runs; r++) {
-        free(lib_envs[r]);
-        free(http_envs[r]);
+        free_envelopes(lib_envs[r], total);
+        free_envelopes(http_envs[r], total);
     }
     keyfile_wipe(&us);
     keyfile_wipe(&ru);

@@ -373,9 +373,7 @@ int main(int argc, char **argv)
     pthread_join(g.thread, NULL);
     sqlite3_finalize(g.insert);
     sqlite3_close(g.db);
-    for (int i = 0; i < total; i++)
-        free(envs[i]);
-    free(envs);
+    free_envelopes(envs, total);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 && failures == 0 ? 0 : 1;

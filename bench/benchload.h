@@ -113,6 +113,13 @@ static inline char **make_envelopes(const participant_secret *from, const partic
     return out;
 }
 
+static inline void free_envelopes(char **envs, int n)
+{
+    for (int i = 0; envs && i < n; i++)
+        free(envs[i]);
+    free(envs);
+}
+
 /* HTTP clients: keep-alive connections, each with one request outstanding,
  * all driven by one epoll thread, so the load generator takes little of the
  * CPU it shares with the server it measures. Connection i of n sends

@@ -46,7 +46,7 @@ struct sequencer {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t work;  /* queue became non-empty, or stop */
-    pthread_cond_t stop;  /* stop: ends a gathering pause (CLOCK_MONOTONIC) */
+    pthread_cond_t stop;  /* stop: ends a gathering pause (CLOCK_MONOTONIC, as monotonic_us) */
     request *head, *tail;
     int stopping;
     size_t last_batch; /* requests in the batch before */
@@ -209,20 +209,10 @@ static uint64_t monotonic_us(void)
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
-/* CLOCK_MONOTONIC, us from now: the clock the stop condition waits on. */
-static struct timespec after_us(unsigned us)
+/* A monotonic_us() time as the deadline the stop condition waits for. */
+static struct timespec monotonic_deadline(uint64_t us)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_nsec += (long)(us % 1000000u) * 1000L;
-    t.tv_sec += (time_t)(us / 1000000u) + t.tv_nsec / 1000000000L;
-    t.tv_nsec %= 1000000000L;
-    return t;
-}
-
-static int timespec_before(const struct timespec *a, const struct timespec *b)
-{
-    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+    return (struct timespec){.tv_sec = (time_t)(us / 1000000u), .tv_nsec = (long)(us % 1000000u) * 1000L};
 }
 
 static void *sequencer_main(void *arg)
@@ -246,12 +236,13 @@ static void *sequencer_main(void *arg)
         int gather = q->last_batch >= SEQUENCER_GATHER_AFTER && !q->stopping &&
                      atomic_load(&q->admitting) > 0;
         if (gather) {
-            struct timespec cap = after_us(q->gather_us);
+            uint64_t cap = monotonic_us() + q->gather_us;
             unsigned seen = atomic_load(&q->admissions);
             for (;;) {
-                struct timespec tick = after_us(SEQUENCER_GATHER_QUIET_US);
-                int at_cap = timespec_before(&cap, &tick);
-                pthread_cond_timedwait(&q->stop, &q->mu, at_cap ? &cap : &tick);
+                uint64_t tick = monotonic_us() + SEQUENCER_GATHER_QUIET_US;
+                int at_cap = cap <= tick;
+                struct timespec until = monotonic_deadline(at_cap ? cap : tick);
+                pthread_cond_timedwait(&q->stop, &q->mu, &until);
                 unsigned now = atomic_load(&q->admissions);
                 if (at_cap || q->stopping || (now == seen && atomic_load(&q->admitting) == 0))
                     break;
